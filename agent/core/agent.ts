@@ -1,0 +1,541 @@
+/**
+ * The agent's pure state machine. The runtime (libp2p, LevelDB, timers) and
+ * the simulator (virtual network and clock) both drive it the same way:
+ *
+ *     const effects = core.step(input, { monoMs, wallMs })
+ *
+ * and then carry out the effects (publish, persist, probe, sync, wake me at).
+ * The core never reads a clock, never draws from Math.random and never does
+ * I/O, so a run is a function of its inputs and its seed.
+ */
+import { Awareness } from './membership/awareness.js'
+import { MemberTable } from './membership/member-table.js'
+import { Prober } from './membership/prober.js'
+import type { ProberAction } from './membership/prober.js'
+import { Suspicion, expectedConfirmations, suspicionMinMs } from './membership/suspicion.js'
+import * as C from './constants.js'
+import { entryRejection, isMemberRecord, memberKey, memberOfKey, nodeKey, ownerOfKey } from './entries.js'
+import { HybridClock, hlcWallMs } from './hlc.js'
+import { Replica } from './replica.js'
+import type { OriginVersion } from './replica.js'
+import { sample } from './rng.js'
+import type { Rng } from './rng.js'
+import { syncDelta, syncHello, syncPush, syncVersions } from './sync.js'
+import type { SyncDelta, SyncHello, SyncPush, SyncVersions } from './sync.js'
+import { heartbeatIntervalMs, heartbeatValue, jittered } from './telemetry.js'
+import type { Capabilities, TelemetrySample } from './telemetry.js'
+import type { Entry, EntryKey, Hlc, Instant, Liveness, MemberRecord, NodeName, Value } from './types.js'
+
+export interface AgentCoreInit {
+  /** This node's name. */
+  name: NodeName
+  /** Seeded generator for every random choice the core makes. */
+  rng: Rng
+  /** Incarnation to start with; the runtime passes one above any persisted before. @default 1 */
+  incarnation?: number
+  /** Last persisted HLC, so stamps never go backwards across restarts. @default 0 */
+  hlc?: Hlc
+  /** Protocol period. @default PROBE_INTERVAL_MS_DEFAULT */
+  probeIntervalMs?: number
+  /** Direct probe timeout. @default PROBE_TIMEOUT_MS_DEFAULT */
+  probeTimeoutMs?: number
+  /** Indirect probe helpers. @default INDIRECT_CHECKS_DEFAULT */
+  indirectChecks?: number
+  /** @default SUSPICION_MULT_DEFAULT */
+  suspicionMult?: number
+  /** @default SUSPICION_MAX_TIMEOUT_MULT_DEFAULT */
+  suspicionMaxTimeoutMult?: number
+  /** @default AWARENESS_MAX_DEFAULT */
+  awarenessMax?: number
+  /** A wake-up later than this by more than asked counts as a stall of our own loop. @default STALL_THRESHOLD_MS_DEFAULT */
+  stallThresholdMs?: number
+  /** Heartbeat interval of a small cluster. @default HEARTBEAT_INTERVAL_MS_DEFAULT */
+  heartbeatIntervalMs?: number
+  /** Mesh-wide heartbeat budget. @default HEARTBEAT_MESH_RATE_PER_S_DEFAULT */
+  heartbeatMeshRatePerS?: number
+  /** Anti-entropy round period. @default SYNC_INTERVAL_MS_DEFAULT */
+  syncIntervalMs?: number
+  /** @default TOMBSTONE_GRACE_MS_DEFAULT */
+  tombstoneGraceMs?: number
+  /** @default HLC_DRIFT_MS_MAX_DEFAULT */
+  hlcDriftMsMax?: number
+}
+
+export type Channel = 'membership' | 'heartbeat' | 'delta'
+
+export type Input =
+  | { kind: 'start', capabilities?: Capabilities, identity?: Value }
+  | { kind: 'tick', telemetry?: TelemetrySample }
+  | { kind: 'entries', source: 'gossip' | 'sync' | 'api', entries: readonly Entry[] }
+  | { kind: 'sync-advance', versions: readonly OriginVersion[] }
+  | { kind: 'probe-ack', probeId: number, rttMs?: number }
+  | { kind: 'probe-failed', probeId: number }
+  | { kind: 'indirect-ack', probeId: number }
+  | { kind: 'indirect-nack', probeId: number }
+  | { kind: 'write-own', field: string, value: Value }
+  | { kind: 'leave' }
+
+export type Effect =
+  | { kind: 'persist', entries: Entry[], deletes: EntryKey[], versions: OriginVersion[], hlc: Hlc, incarnation: number }
+  | { kind: 'publish', channel: Channel, entries: Entry[] }
+  | { kind: 'probe', probeId: number, target: NodeName, timeoutMs: number }
+  | { kind: 'probe-indirect', probeId: number, target: NodeName, helpers: NodeName[], timeoutMs: number }
+  | { kind: 'sync', peers: NodeName[] }
+  | { kind: 'member', name: NodeName, from: Liveness | undefined, to: Liveness, incarnation: number }
+  | { kind: 'log', level: 'info' | 'warn', msg: string, fields: Record<string, Value> }
+  | { kind: 'wake', atMonoMs: number }
+
+type Phase = 'idle' | 'running' | 'left'
+
+export interface CoreStats {
+  applied: number
+  duplicate: number
+  stale: number
+  rejected: number
+  rejectedByReason: Record<string, number>
+  stalls: number
+  refutations: number
+}
+
+type Config = Required<Omit<AgentCoreInit, 'name' | 'rng' | 'incarnation' | 'hlc'>>
+
+function configFrom (init: AgentCoreInit): Config {
+  return {
+    probeIntervalMs: init.probeIntervalMs ?? C.PROBE_INTERVAL_MS_DEFAULT,
+    probeTimeoutMs: init.probeTimeoutMs ?? C.PROBE_TIMEOUT_MS_DEFAULT,
+    indirectChecks: init.indirectChecks ?? C.INDIRECT_CHECKS_DEFAULT,
+    suspicionMult: init.suspicionMult ?? C.SUSPICION_MULT_DEFAULT,
+    suspicionMaxTimeoutMult: init.suspicionMaxTimeoutMult ?? C.SUSPICION_MAX_TIMEOUT_MULT_DEFAULT,
+    awarenessMax: init.awarenessMax ?? C.AWARENESS_MAX_DEFAULT,
+    stallThresholdMs: init.stallThresholdMs ?? C.STALL_THRESHOLD_MS_DEFAULT,
+    heartbeatIntervalMs: init.heartbeatIntervalMs ?? C.HEARTBEAT_INTERVAL_MS_DEFAULT,
+    heartbeatMeshRatePerS: init.heartbeatMeshRatePerS ?? C.HEARTBEAT_MESH_RATE_PER_S_DEFAULT,
+    syncIntervalMs: init.syncIntervalMs ?? C.SYNC_INTERVAL_MS_DEFAULT,
+    tombstoneGraceMs: init.tombstoneGraceMs ?? C.TOMBSTONE_GRACE_MS_DEFAULT,
+    hlcDriftMsMax: init.hlcDriftMsMax ?? C.HLC_DRIFT_MS_MAX_DEFAULT
+  }
+}
+
+function validateConfig (init: AgentCoreInit, cfg: Config): void {
+  for (const [field, v] of Object.entries(cfg)) {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new RangeError(`AgentCoreInit.${field} must be a positive number, got ${String(v)}`)
+  }
+  if (cfg.probeTimeoutMs >= cfg.probeIntervalMs) throw new RangeError('AgentCoreInit.probeTimeoutMs must be shorter than probeIntervalMs')
+  if (init.incarnation !== undefined && (!Number.isSafeInteger(init.incarnation) || init.incarnation < 0)) throw new RangeError('AgentCoreInit.incarnation must be a non-negative integer')
+}
+
+/** Collects what one step produces, merged into as few effects as possible. */
+class Outbox {
+  readonly effects: Effect[] = []
+  readonly persist = new Map<EntryKey, Entry>()
+  readonly deletes: EntryKey[] = []
+  readonly publish = new Map<Channel, Entry[]>()
+  persistMeta = false
+
+  emit (e: Effect): void {
+    this.effects.push(e)
+  }
+
+  publishEntry (channel: Channel, e: Entry): void {
+    let list = this.publish.get(channel)
+    if (list === undefined) this.publish.set(channel, list = [])
+    list.push(e)
+  }
+}
+
+function channelOf (key: EntryKey): Channel {
+  if (key.startsWith('member/')) return 'membership'
+  if (key.startsWith('node/') && (key.endsWith('/heartbeat') || key.endsWith('/rtt'))) return 'heartbeat'
+  return 'delta'
+}
+
+export class AgentCore {
+  readonly name: NodeName
+  readonly replica = new Replica()
+  readonly members: MemberTable
+  private readonly cfg: Config
+  private readonly rng: Rng
+  private readonly clock: HybridClock
+  private readonly awareness: Awareness
+  private prober: Prober | undefined
+  private readonly suspicions = new Map<NodeName, Suspicion>()
+  private readonly ownValues = new Map<EntryKey, Value>()
+  private readonly rtt = new Map<NodeName, number>()
+  private rttDirty = false
+  private phase: Phase = 'idle'
+  private incarnationNow: number
+  private lastOwnHlc: Hlc = 0
+  private heartbeatSeq = 0
+  private telemetry: TelemetrySample | undefined
+  private nextHeartbeatMonoMs = 0
+  private nextSyncMonoMs = 0
+  private nextGcMonoMs = 0
+  private wakeMonoMs: number | undefined
+  private out = new Outbox()
+  readonly stats: CoreStats = { applied: 0, duplicate: 0, stale: 0, rejected: 0, rejectedByReason: {}, stalls: 0, refutations: 0 }
+
+  constructor (init: AgentCoreInit) {
+    this.cfg = configFrom(init)
+    validateConfig(init, this.cfg)
+    this.name = init.name
+    this.rng = init.rng
+    this.incarnationNow = init.incarnation ?? 1
+    this.clock = new HybridClock(init.hlc ?? 0)
+    this.awareness = new Awareness(this.cfg.awarenessMax)
+    this.members = new MemberTable(init.name)
+  }
+
+  get incarnation (): number {
+    return this.incarnationNow
+  }
+
+  get health (): number {
+    return this.awareness.health
+  }
+
+  get hlc (): Hlc {
+    return this.clock.current
+  }
+
+  get lifecycle (): Phase {
+    return this.phase
+  }
+
+  /**
+   * Load persisted entries and versions before `start`. Restored entries are
+   * trusted (they passed validation when they arrived) but still re-checked.
+   */
+  restore (entries: Iterable<Entry>, versions: Iterable<OriginVersion>, monoMs: number): void {
+    if (this.phase !== 'idle') throw new Error('restore must run before start')
+    for (const v of versions) this.replica.restoreVersion(v)
+    for (const e of entries) {
+      if (this.replica.merge(e).kind !== 'applied') continue
+      if (e.hlc > this.clock.current) this.clock.observe(e.hlc, 0)
+      if (e.origin === this.name && e.hlc > this.lastOwnHlc) this.lastOwnHlc = e.hlc
+      const member = memberOfKey(e.key)
+      if (member !== undefined && member !== this.name && isMemberRecord(e.value)) this.members.set(member, e.value, monoMs, this.rng)
+    }
+    this.lastOwnHlc = Math.max(this.lastOwnHlc, this.replica.versionOf(this.name)[1])
+  }
+
+  step (input: Input, at: Instant): Effect[] {
+    this.out = new Outbox()
+    if (this.phase === 'running') this.detectStall(at)
+    this.handle(input, at)
+    if (this.phase === 'running') this.runTimers(at)
+    return this.drain(at)
+  }
+
+  private handle (input: Input, at: Instant): void {
+    switch (input.kind) {
+      case 'start': return this.start(input.capabilities, input.identity, at)
+      case 'tick':
+        if (input.telemetry !== undefined) this.telemetry = input.telemetry
+        return
+      case 'entries': return this.receive(input.entries, at)
+      case 'sync-advance':
+        for (const [origin, upTo] of input.versions) this.replica.advance(origin, upTo)
+        return
+      case 'probe-ack': return this.proberActions(this.prober?.onAck(input.probeId, input.rttMs) ?? [], at)
+      case 'indirect-ack': return this.proberActions(this.prober?.onAck(input.probeId, undefined) ?? [], at)
+      case 'probe-failed': return this.proberActions(this.prober?.onDirectFailed(input.probeId, this.rng) ?? [], at)
+      case 'indirect-nack':
+        this.prober?.onNack(input.probeId)
+        return
+      case 'write-own':
+        if (this.phase !== 'running') return
+        return this.writeOwn(input.field, input.value, at)
+      case 'leave': return this.leave(at)
+      default: {
+        const never: never = input
+        throw new Error(`unknown input ${JSON.stringify(never)}`)
+      }
+    }
+  }
+
+  private start (caps: Capabilities | undefined, identity: Value | undefined, at: Instant): void {
+    if (this.phase !== 'idle') return
+    this.phase = 'running'
+    const mine = this.replica.get(memberKey(this.name))
+    if (mine !== undefined && isMemberRecord(mine.value) && mine.value.incarnation >= this.incarnationNow) {
+      this.incarnationNow = mine.value.incarnation + 1
+    }
+    this.out.persistMeta = true
+    this.write(memberKey(this.name), { incarnation: this.incarnationNow, status: 'alive' }, at)
+    if (caps !== undefined) this.writeOwn('caps', caps as unknown as Value, at)
+    if (identity !== undefined) this.writeOwn('identity', identity, at)
+    // Spread the first probe over one period so nodes started together do not probe in lockstep.
+    this.prober = new Prober(this.cfg, this.members, this.awareness, at.monoMs + this.rng.int(this.cfg.probeIntervalMs))
+    this.nextHeartbeatMonoMs = at.monoMs
+    this.nextSyncMonoMs = at.monoMs + this.rng.int(Math.min(1000, this.cfg.syncIntervalMs))
+    this.nextGcMonoMs = at.monoMs + C.TOMBSTONE_GC_INTERVAL_MS_DEFAULT
+  }
+
+  private leave (at: Instant): void {
+    if (this.phase !== 'running') return
+    this.write(memberKey(this.name), { incarnation: this.incarnationNow, status: 'left' }, at)
+    this.phase = 'left'
+    this.prober = undefined
+    this.suspicions.clear()
+  }
+
+  /** Write one of this node's own `node/<name>/<field>` keys. */
+  private writeOwn (field: string, value: Value, at: Instant): void {
+    const key = nodeKey(this.name, field)
+    this.ownValues.set(key, value)
+    this.write(key, value, at)
+  }
+
+  private write (key: EntryKey, value: Value, at: Instant): void {
+    const hlc = this.clock.tick(at.wallMs)
+    const e: Entry = { key, value, hlc, origin: this.name, prev: this.lastOwnHlc }
+    const reason = entryRejection(e)
+    if (reason !== undefined) {
+      this.reject(reason)
+      this.out.emit({ kind: 'log', level: 'warn', msg: 'local write refused', fields: { key, reason } })
+      return
+    }
+    this.lastOwnHlc = hlc
+    this.apply(e, at, true)
+  }
+
+  private receive (entries: readonly Entry[], at: Instant): void {
+    const horizon = at.wallMs + this.cfg.hlcDriftMsMax
+    for (const e of entries) {
+      if (hlcWallMs(e.hlc) > horizon) {
+        this.reject('clock drift: stamp too far in the future')
+        continue
+      }
+      this.apply(e, at, false)
+    }
+  }
+
+  private reject (reason: string): void {
+    this.stats.rejected++
+    this.stats.rejectedByReason[reason] = (this.stats.rejectedByReason[reason] ?? 0) + 1
+  }
+
+  /** The one path every write takes, local or remote. */
+  private apply (e: Entry, at: Instant, local: boolean): void {
+    const outcome = this.replica.merge(e)
+    if (outcome.kind === 'rejected') {
+      this.reject(outcome.reason)
+      return
+    }
+    if (!local) this.clock.observe(e.hlc, at.wallMs)
+    this.stats[outcome.kind]++
+    if (outcome.kind === 'applied') {
+      this.out.persist.set(e.key, e)
+      if (local) this.out.publishEntry(channelOf(e.key), e)
+    }
+    const member = memberOfKey(e.key)
+    if (member !== undefined) this.onMemberWrite(member, e, at)
+    else if (!local && outcome.kind === 'applied' && e.origin === this.name) this.reassertOwn(e.key, at)
+  }
+
+  /**
+   * A write of ours from an earlier life (stamped by a clock that ran ahead)
+   * displaced our current value: write the current value again, newer.
+   */
+  private reassertOwn (key: EntryKey, at: Instant): void {
+    if (this.phase !== 'running' || ownerOfKey(key) !== this.name) return
+    const value = this.ownValues.get(key)
+    if (value !== undefined) this.write(key, value, at)
+  }
+
+  private onMemberWrite (member: NodeName, e: Entry, at: Instant): void {
+    const rec = e.value as unknown as MemberRecord
+    if (member === this.name) {
+      this.members.set(member, this.replica.get(e.key)?.value as unknown as MemberRecord, at.monoMs, this.rng)
+      const held = this.replica.get(e.key)?.value as unknown as MemberRecord
+      if (this.phase === 'running' && held.status !== 'alive' && held.incarnation >= this.incarnationNow) this.refute(held, at)
+      return
+    }
+    const current = this.replica.get(e.key)?.value as unknown as MemberRecord
+    const before = this.members.get(member)
+    if (before === undefined || before.status !== current.status || before.incarnation !== current.incarnation) {
+      const from = this.members.set(member, current, at.monoMs, this.rng)
+      if (from !== current.status) this.out.emit({ kind: 'member', name: member, from, to: current.status, incarnation: current.incarnation })
+    }
+    this.trackSuspicion(member, rec, e.origin, current, at)
+  }
+
+  private trackSuspicion (member: NodeName, rec: MemberRecord, accuser: NodeName, current: MemberRecord, at: Instant): void {
+    const existing = this.suspicions.get(member)
+    if (current.status !== 'suspect') {
+      if (existing !== undefined) this.suspicions.delete(member)
+      return
+    }
+    if (existing !== undefined && existing.incarnation !== current.incarnation) this.suspicions.delete(member)
+    if (rec.status !== 'suspect' || rec.incarnation !== current.incarnation || this.phase !== 'running') return
+    const s = this.suspicions.get(member)
+    if (s !== undefined) {
+      s.confirm(accuser)
+      return
+    }
+    const n = this.members.clusterSize
+    const minMs = suspicionMinMs(this.cfg.suspicionMult, n, this.cfg.probeIntervalMs)
+    this.suspicions.set(member, new Suspicion({
+      target: member,
+      incarnation: current.incarnation,
+      accuser,
+      startMonoMs: at.monoMs,
+      k: expectedConfirmations(this.cfg.suspicionMult, n),
+      minMs,
+      maxMs: minMs * this.cfg.suspicionMaxTimeoutMult
+    }))
+  }
+
+  /** Someone suspects (or declared dead) us at our incarnation or later: raise it and say we are alive. */
+  private refute (held: MemberRecord, at: Instant): void {
+    this.incarnationNow = held.incarnation + 1
+    this.stats.refutations++
+    this.awareness.apply(1)
+    this.out.persistMeta = true
+    this.out.emit({ kind: 'log', level: 'warn', msg: 'refuting suspicion of self', fields: { status: held.status, incarnation: this.incarnationNow } })
+    this.write(memberKey(this.name), { incarnation: this.incarnationNow, status: 'alive' }, at)
+  }
+
+  private proberActions (actions: ProberAction[], at: Instant): void {
+    for (const a of actions) {
+      switch (a.kind) {
+        case 'probe':
+        case 'probe-indirect':
+          this.out.emit(a)
+          break
+        case 'suspect': {
+          const m = this.members.get(a.target)
+          if (m !== undefined && (m.status === 'alive' || m.status === 'suspect')) {
+            this.write(memberKey(a.target), { incarnation: m.incarnation, status: 'suspect' }, at)
+          }
+          break
+        }
+        case 'rtt':
+          this.recordRtt(a.target, a.rttMs)
+          break
+        default: {
+          const never: never = a
+          throw new Error(`unknown prober action ${JSON.stringify(never)}`)
+        }
+      }
+    }
+  }
+
+  private recordRtt (peer: NodeName, rttMs: number): void {
+    const prev = this.rtt.get(peer)
+    const next = prev === undefined ? rttMs : prev + C.RTT_EWMA_ALPHA * (rttMs - prev)
+    // Re-insert so the Map's order is least recently sampled first, then evict from the front.
+    this.rtt.delete(peer)
+    this.rtt.set(peer, Math.round(next * 100) / 100)
+    while (this.rtt.size > C.RTT_PEERS_MAX) this.rtt.delete(this.rtt.keys().next().value as NodeName)
+    this.rttDirty = true
+  }
+
+  /** Smoothed RTT to a peer this node probed, in ms. */
+  rttTo (peer: NodeName): number | undefined {
+    return this.rtt.get(peer)
+  }
+
+  /**
+   * Lifeguard: if we wake up much later than we asked, our own event loop
+   * stalled. Time spent stalled is not evidence against anyone: drop the
+   * probe in flight, push suspicion deadlines back by the stall so queued
+   * refutations get processed first, and count the stall against our health.
+   */
+  private detectStall (at: Instant): void {
+    const wake = this.wakeMonoMs
+    if (wake === undefined) return
+    const lagMs = at.monoMs - wake
+    if (lagMs <= this.cfg.stallThresholdMs) return
+    this.stats.stalls++
+    this.awareness.apply(1)
+    this.prober?.onStall(at.monoMs)
+    for (const s of this.suspicions.values()) s.postpone(lagMs)
+    this.out.emit({ kind: 'log', level: 'warn', msg: 'own event loop stalled; not counting it against peers', fields: { lagMs, health: this.awareness.health } })
+  }
+
+  private runTimers (at: Instant): void {
+    const now = at.monoMs
+    if (this.prober !== undefined) this.proberActions(this.prober.onTimer(now, this.rng), at)
+    for (const [target, s] of this.suspicions) {
+      if (now < s.deadlineMonoMs) continue
+      this.suspicions.delete(target)
+      const m = this.members.get(target)
+      if (m !== undefined && m.status === 'suspect' && m.incarnation === s.incarnation) {
+        this.write(memberKey(target), { incarnation: s.incarnation, status: 'dead' }, at)
+      }
+    }
+    if (now >= this.nextHeartbeatMonoMs) this.beat(at)
+    if (now >= this.nextSyncMonoMs) {
+      this.nextSyncMonoMs = now + jittered(this.cfg.syncIntervalMs, this.rng)
+      const peers = sample(this.members.others.filter((n) => this.members.get(n)?.status === 'alive'), this.syncPeerCount(), this.rng)
+      if (peers.length > 0) this.out.emit({ kind: 'sync', peers })
+    }
+    if (now >= this.nextGcMonoMs) {
+      this.nextGcMonoMs = now + C.TOMBSTONE_GC_INTERVAL_MS_DEFAULT
+      for (const key of this.replica.collectTombstones(at.wallMs, this.cfg.tombstoneGraceMs)) this.out.deletes.push(key)
+    }
+  }
+
+  /** Repair partners per round: clamp(N / 100, 3, 10), as Corrosion pulls. */
+  syncPeerCount (): number {
+    return Math.min(C.SYNC_PEERS_MAX, Math.max(C.SYNC_PEERS_MIN, Math.ceil(this.members.clusterSize / 100)))
+  }
+
+  /** The heartbeat interval this node uses now (see telemetry.ts for the rule). */
+  heartbeatIntervalMs (): number {
+    return heartbeatIntervalMs(this.members.clusterSize, this.cfg.heartbeatIntervalMs, this.cfg.heartbeatMeshRatePerS)
+  }
+
+  private beat (at: Instant): void {
+    const intervalMs = this.heartbeatIntervalMs()
+    this.nextHeartbeatMonoMs = at.monoMs + jittered(intervalMs, this.rng)
+    if (this.telemetry !== undefined) {
+      this.heartbeatSeq++
+      this.writeOwn('heartbeat', heartbeatValue(this.telemetry, this.incarnationNow, this.heartbeatSeq, intervalMs), at)
+    }
+    if (this.rttDirty) {
+      this.rttDirty = false
+      this.writeOwn('rtt', Object.fromEntries(this.rtt), at)
+    }
+  }
+
+  private nextWake (): number | undefined {
+    if (this.phase !== 'running') return undefined
+    let t = Math.min(this.nextHeartbeatMonoMs, this.nextSyncMonoMs, this.nextGcMonoMs)
+    if (this.prober !== undefined) t = Math.min(t, this.prober.wakeMonoMs)
+    for (const s of this.suspicions.values()) t = Math.min(t, s.deadlineMonoMs)
+    return t
+  }
+
+  private drain (at: Instant): Effect[] {
+    const out = this.out
+    const effects: Effect[] = []
+    if (out.persist.size > 0 || out.deletes.length > 0 || out.persistMeta) {
+      effects.push({ kind: 'persist', entries: [...out.persist.values()], deletes: out.deletes, versions: this.replica.takeDirtyVersions(), hlc: this.clock.current, incarnation: this.incarnationNow })
+    }
+    for (const [channel, entries] of out.publish) effects.push({ kind: 'publish', channel, entries })
+    effects.push(...out.effects)
+    this.wakeMonoMs = this.nextWake()
+    if (this.wakeMonoMs !== undefined) effects.push({ kind: 'wake', atMonoMs: Math.max(this.wakeMonoMs, at.monoMs) })
+    return effects
+  }
+
+  // Anti-entropy: the runtime calls these while it runs a round over a stream.
+
+  syncHello (): SyncHello {
+    return syncHello(this.replica, this.replica.originCount)
+  }
+
+  syncVersions (hello: SyncHello): SyncVersions {
+    return syncVersions(this.replica, hello)
+  }
+
+  syncPush (v: SyncVersions): SyncPush {
+    return syncPush(this.replica, v)
+  }
+
+  syncDelta (push: SyncPush): SyncDelta {
+    return syncDelta(this.replica, push)
+  }
+}

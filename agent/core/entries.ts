@@ -1,0 +1,112 @@
+/**
+ * Rules for single entries: what a key may be, who may write it, and which of
+ * two writes wins. These rules define the CRDT: `wins` is a total order on
+ * the writes of one key, so keeping the greatest is commutative, associative
+ * and idempotent.
+ */
+import { ENTRY_KEY_LENGTH_MAX, NODE_NAME_LENGTH_MAX } from './constants.js'
+import type { Entry, Liveness, MemberRecord, NodeName, Value } from './types.js'
+
+const NODE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
+const KEY_SEGMENT_RE = /^[A-Za-z0-9._@:+-]+$/
+const KEY_FAMILIES = new Set(['node', 'member', 'snapshot', 'admin', 'service'])
+
+const LIVENESS_RANK: Record<Liveness, number> = { alive: 0, suspect: 1, dead: 2, left: 3 }
+
+export function isNodeName (x: unknown): x is NodeName {
+  return typeof x === 'string' && x.length > 0 && x.length <= NODE_NAME_LENGTH_MAX && NODE_NAME_RE.test(x)
+}
+
+export function isLiveness (x: unknown): x is Liveness {
+  return x === 'alive' || x === 'suspect' || x === 'dead' || x === 'left'
+}
+
+export function nodeKey (name: NodeName, field: string): string {
+  return `node/${name}/${field}`
+}
+
+export function memberKey (name: NodeName): string {
+  return `member/${name}`
+}
+
+/** The member name of a `member/<name>` key, or undefined for other keys. */
+export function memberOfKey (key: string): NodeName | undefined {
+  return key.startsWith('member/') ? key.slice(7) : undefined
+}
+
+/** The owner of a `node/<name>/<field>` key, or undefined for other keys. */
+export function ownerOfKey (key: string): NodeName | undefined {
+  if (!key.startsWith('node/')) return undefined
+  const end = key.indexOf('/', 5)
+  return end < 0 ? undefined : key.slice(5, end)
+}
+
+export function isMemberRecord (v: Value): v is MemberRecord & { [key: string]: Value } {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false
+  const inc = v.incarnation
+  return typeof inc === 'number' && Number.isSafeInteger(inc) && inc >= 0 && isLiveness(v.status)
+}
+
+/**
+ * Why an entry may not enter the state, or undefined when it may. Checks the
+ * key grammar and write authority: a node writes only its own `node/<name>/*`
+ * keys, and only a node itself may declare itself alive (a refutation) or
+ * left; anyone may suspect or declare dead.
+ */
+export function entryRejection (e: Entry): string | undefined {
+  if (!isNodeName(e.origin)) return 'origin is not a valid node name'
+  if (e.key.length === 0 || e.key.length > ENTRY_KEY_LENGTH_MAX) return 'key length out of range'
+  const parts = e.key.split('/')
+  const family = parts[0] as string
+  if (!KEY_FAMILIES.has(family)) return `unknown key family "${family}"`
+  if (parts.length < 2 || !parts.every((p) => KEY_SEGMENT_RE.test(p))) return 'malformed key'
+  if (family === 'node') {
+    if (parts.length !== 3) return 'node keys are node/<name>/<field>'
+    if (parts[1] !== e.origin) return `node/${parts[1]}/* may only be written by ${parts[1]}`
+  }
+  if (family === 'member') {
+    if (parts.length !== 2 || !isNodeName(parts[1])) return 'member keys are member/<name>'
+    if (!isMemberRecord(e.value)) return 'member value must be { incarnation, status }'
+    const status = e.value.status
+    if ((status === 'alive' || status === 'left') && parts[1] !== e.origin) {
+      return `only ${parts[1]} may declare itself ${status}`
+    }
+  }
+  return undefined
+}
+
+function memberRank (v: Value): [number, number] {
+  // entryRejection guarantees the shape for stored member entries.
+  const rec = v as unknown as MemberRecord
+  return [rec.incarnation, LIVENESS_RANK[rec.status]]
+}
+
+/** Compare two writes by stamp: negative when a orders before b. */
+export function compareStamp (a: Entry, b: Entry): number {
+  if (a.hlc !== b.hlc) return a.hlc < b.hlc ? -1 : 1
+  if (a.origin !== b.origin) return a.origin < b.origin ? -1 : 1
+  return 0
+}
+
+/**
+ * Total order of two writes of the same key; positive when `a` wins.
+ * Member entries follow SWIM precedence (memberlist): a higher incarnation
+ * wins, and at equal incarnation alive < suspect < dead < left. Everything
+ * else, and ties, are last-writer-wins by `(hlc, origin)`. Two different
+ * values under one stamp can only come from a forger or a bug; they are
+ * ordered by their encoding so every replica still keeps the same one.
+ */
+export function compareWrites (a: Entry, b: Entry): number {
+  if (a.key.charCodeAt(0) === 109 /* m */ && a.value !== null && b.value !== null && a.key.startsWith('member/')) {
+    const [ia, ra] = memberRank(a.value)
+    const [ib, rb] = memberRank(b.value)
+    if (ia !== ib) return ia - ib
+    if (ra !== rb) return ra - rb
+  }
+  const byStamp = compareStamp(a, b)
+  if (byStamp !== 0) return byStamp
+  if (a.value === b.value) return 0
+  const ja = JSON.stringify(a.value)
+  const jb = JSON.stringify(b.value)
+  return ja === jb ? 0 : ja < jb ? -1 : 1
+}

@@ -1,0 +1,31 @@
+/**
+ * The pure core of a hauki-mesh agent: replicated CRDT state, SWIM membership
+ * with Lifeguard, heartbeat telemetry and anti-entropy bookkeeping.
+ *
+ * It takes inputs with the time they happened and returns effects; it never
+ * touches a clock, randomness, the network or the disk itself. Example:
+ *
+ * ```ts
+ * import { AgentCore, seededRng } from '../core/index.js'
+ * const core = new AgentCore({ name: 'hauki-crm', rng: seededRng(42), incarnation: 3 })
+ * let effects = core.step({ kind: 'start', capabilities: { role: 'container', labels: {}, services: [] } }, now())
+ * // carry out effects: persist, publish, probe, sync, wake ...
+ * effects = core.step({ kind: 'entries', source: 'gossip', entries }, now())
+ * ```
+ */
+export { AgentCore } from './agent.js'
+export type { AgentCoreInit, Channel, CoreStats, Effect, Input } from './agent.js'
+export type { Clock } from './clock.js'
+export * as constants from './constants.js'
+export { compareStamp, compareWrites, entryRejection, isLiveness, isMemberRecord, isNodeName, memberKey, memberOfKey, nodeKey, ownerOfKey } from './entries.js'
+export { HybridClock, hlcFromWall, hlcLogical, hlcWallMs, isHlc } from './hlc.js'
+export { Replica } from './replica.js'
+export type { MergeOutcome, OriginVersion } from './replica.js'
+export { sample, seededRng, shuffleInPlace } from './rng.js'
+export type { Rng } from './rng.js'
+export { bucketCountFor, isBucketCount, syncDelta, syncHello, syncPush, syncVersions } from './sync.js'
+export type { SyncDelta, SyncHello, SyncPush, SyncVersions } from './sync.js'
+export { heartbeatIntervalMs } from './telemetry.js'
+export type { Capabilities, HeartbeatValue, TelemetrySample } from './telemetry.js'
+export { suspicionMinMs, suspicionTimeoutMs, expectedConfirmations } from './membership/suspicion.js'
+export type { Entry, EntryKey, Hlc, Instant, Liveness, MemberRecord, NodeName, PeerIdStr, Value } from './types.js'

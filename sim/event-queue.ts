@@ -1,0 +1,62 @@
+/**
+ * A deterministic priority queue of timed events: ordered by time, then by
+ * insertion sequence, so equal-time events run in the order they were
+ * scheduled. A binary heap keeps thousands of nodes cheap.
+ */
+export interface Timed<T> {
+  atMs: number
+  seq: number
+  item: T
+}
+
+export class EventQueue<T> {
+  private readonly heap: Timed<T>[] = []
+  private seq = 0
+
+  get size (): number {
+    return this.heap.length
+  }
+
+  push (atMs: number, item: T): void {
+    const node: Timed<T> = { atMs, seq: this.seq++, item }
+    const h = this.heap
+    h.push(node)
+    let i = h.length - 1
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if (!this.less(h[i] as Timed<T>, h[parent] as Timed<T>)) break
+      ;[h[i], h[parent]] = [h[parent] as Timed<T>, h[i] as Timed<T>]
+      i = parent
+    }
+  }
+
+  peekTime (): number | undefined {
+    return this.heap[0]?.atMs
+  }
+
+  pop (): Timed<T> | undefined {
+    const h = this.heap
+    const top = h[0]
+    const last = h.pop()
+    if (top === undefined || last === undefined) return undefined
+    if (h.length > 0) {
+      h[0] = last
+      let i = 0
+      for (;;) {
+        const l = 2 * i + 1
+        const r = l + 1
+        let m = i
+        if (l < h.length && this.less(h[l] as Timed<T>, h[m] as Timed<T>)) m = l
+        if (r < h.length && this.less(h[r] as Timed<T>, h[m] as Timed<T>)) m = r
+        if (m === i) break
+        ;[h[i], h[m]] = [h[m] as Timed<T>, h[i] as Timed<T>]
+        i = m
+      }
+    }
+    return top
+  }
+
+  private less (a: Timed<T>, b: Timed<T>): boolean {
+    return a.atMs < b.atMs || (a.atMs === b.atMs && a.seq < b.seq)
+  }
+}

@@ -1,0 +1,166 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { Replica, seededRng, syncDelta, syncHello, syncPush, syncVersions } from '../../../agent/core/index.js'
+import type { Entry } from '../../../agent/core/index.js'
+import { replicaOf, stateOf, writesArb } from '../../helpers/writes.js'
+
+/** Merge state b into a copy of state a (a state is the set of writes it was built from). */
+function join (a: Entry[], b: Entry[]): Replica {
+  const r = replicaOf(a)
+  for (const e of replicaOf(b).all()) r.merge(e)
+  return r
+}
+
+/** One full push-pull round from q to r, as the runtime runs it over a stream. */
+function syncRound (q: Replica, r: Replica): void {
+  const versions = syncVersions(r, syncHello(q, Math.max(q.originCount, r.originCount)))
+  if (versions.buckets.length === 0) return
+  const push = syncPush(q, versions)
+  const delta = syncDelta(r, push)
+  for (const e of push.entries) r.merge(e)
+  for (const [o, upTo] of push.complete) r.advance(o, upTo)
+  for (const e of delta.entries) q.merge(e)
+  for (const [o, upTo] of delta.complete) q.advance(o, upTo)
+}
+
+describe('replicated state: merge laws', () => {
+  it('merge is commutative', () => {
+    fc.assert(fc.property(writesArb, writesArb, (a, b) => {
+      expect(stateOf(join(a, b))).toEqual(stateOf(join(b, a)))
+    }), { numRuns: 300 })
+  })
+
+  it('merge is associative', () => {
+    fc.assert(fc.property(writesArb, writesArb, writesArb, (a, b, c) => {
+      const left = join([...replicaOf(a).all(), ...replicaOf(b).all()], c)
+      const right = join(a, [...replicaOf(b).all(), ...replicaOf(c).all()])
+      expect(stateOf(left)).toEqual(stateOf(right))
+    }), { numRuns: 300 })
+  })
+
+  it('merge is idempotent', () => {
+    fc.assert(fc.property(writesArb, (a) => {
+      const once = replicaOf(a)
+      const twice = replicaOf(a)
+      for (const e of replicaOf(a).all()) twice.merge(e)
+      expect(stateOf(twice)).toEqual(stateOf(once))
+    }), { numRuns: 300 })
+  })
+
+  it('should hold identical state after receiving the same writes in any order, with duplicates', () => {
+    fc.assert(fc.property(writesArb, fc.integer(), (writes, seed) => {
+      const rng = seededRng(seed)
+      const delivery = [...writes, ...writes.filter(() => rng.next() < 0.3)]
+      for (let i = delivery.length - 1; i > 0; i--) {
+        const j = rng.int(i + 1)
+        ;[delivery[i], delivery[j]] = [delivery[j] as Entry, delivery[i] as Entry]
+      }
+      const inOrder = replicaOf(writes)
+      const shuffled = replicaOf(delivery)
+      expect(stateOf(shuffled)).toEqual(stateOf(inOrder))
+      expect(shuffled.fingerprint()).toBe(inOrder.fingerprint())
+      // Every write arrived, so every origin's chain is complete up to its last write.
+      const lastByOrigin = new Map<string, number>()
+      for (const w of writes) lastByOrigin.set(w.origin, w.hlc)
+      for (const [origin, last] of lastByOrigin) expect(shuffled.versionOf(origin)[1]).toBe(last)
+    }), { numRuns: 300 })
+  })
+
+  it('should keep the SWIM precedence for member entries regardless of stamps', () => {
+    const r = new Replica()
+    r.merge({ key: 'member/b', value: { incarnation: 2, status: 'alive' }, hlc: 500, origin: 'b', prev: 0 })
+    // An older stamp, but suspect at the same incarnation outranks alive.
+    expect(r.merge({ key: 'member/b', value: { incarnation: 2, status: 'suspect' }, hlc: 100, origin: 'a', prev: 0 }).kind).toBe('applied')
+    // A refutation needs a higher incarnation.
+    expect(r.merge({ key: 'member/b', value: { incarnation: 2, status: 'alive' }, hlc: 900, origin: 'b', prev: 500 }).kind).toBe('stale')
+    expect(r.merge({ key: 'member/b', value: { incarnation: 3, status: 'alive' }, hlc: 950, origin: 'b', prev: 900 }).kind).toBe('applied')
+    expect(r.get('member/b')?.value).toEqual({ incarnation: 3, status: 'alive' })
+  })
+})
+
+describe('replicated state: anti-entropy', () => {
+  it('should converge with nothing lost after random gossip loss plus repair rounds', () => {
+    fc.assert(fc.property(writesArb, fc.integer(), fc.integer({ min: 2, max: 5 }), fc.double({ min: 0, max: 0.9, noNaN: true }), (writes, seed, replicas, loss) => {
+      const rng = seededRng(seed)
+      const rs = Array.from({ length: replicas }, () => new Replica())
+      for (const w of writes) {
+        // The writer always holds its own write; others get it through lossy gossip.
+        const writer = rng.int(replicas)
+        for (let i = 0; i < replicas; i++) if (i === writer || rng.next() >= loss) (rs[i] as Replica).merge(w)
+      }
+      const truth = stateOf(replicaOf(writes))
+      for (let round = 0; round < 4 * replicas; round++) {
+        const q = rs[round % replicas] as Replica
+        const r = rs[(round + 1 + rng.int(replicas - 1)) % replicas] as Replica
+        syncRound(q, r)
+      }
+      for (const r of rs) expect(stateOf(r)).toEqual(truth)
+    }), { numRuns: 200 })
+  })
+
+  it('should send only what the other side misses', () => {
+    const q = new Replica()
+    const r = new Replica()
+    let prev = 0
+    for (let i = 1; i <= 100; i++) {
+      const e: Entry = { key: `node/a/f${i}`, value: i, hlc: i * 10, origin: 'a', prev }
+      prev = e.hlc
+      q.merge(e)
+      if (i <= 90) r.merge(e)
+    }
+    const versions = syncVersions(r, syncHello(q, 1))
+    expect(versions.versions).toEqual([['a', 900, 900]])
+    const push = syncPush(q, versions)
+    expect(push.entries.map((e) => e.hlc)).toEqual([910, 920, 930, 940, 950, 960, 970, 980, 990, 1000])
+    expect(syncDelta(r, push).entries).toEqual([])
+  })
+
+  it('should find nothing to exchange between identical states', () => {
+    fc.assert(fc.property(writesArb, (writes) => {
+      const a = replicaOf(writes)
+      const b = replicaOf([...writes].reverse())
+      expect(syncVersions(b, syncHello(a, a.originCount)).buckets).toEqual([])
+    }), { numRuns: 100 })
+  })
+
+  it('should repair a gap whose write was superseded before it arrived', () => {
+    const q = new Replica()
+    const r = new Replica()
+    const w1: Entry = { key: 'node/a/x', value: 1, hlc: 10, origin: 'a', prev: 0 }
+    const w2: Entry = { key: 'node/a/x', value: 2, hlc: 20, origin: 'a', prev: 10 }
+    r.merge(w1)
+    r.merge(w2)
+    q.merge(w2) // w1 was lost and will never be resent: it is superseded everywhere
+    expect(q.versionOf('a')).toEqual(['a', 0, 20])
+    syncRound(q, r)
+    expect(q.versionOf('a')).toEqual(['a', 20, 20])
+    expect(syncVersions(r, syncHello(q, 1)).buckets).toEqual([])
+  })
+
+  it('should collect tombstones only after the grace period', () => {
+    const r = new Replica()
+    const wallMs = Date.UTC(2026, 0, 1)
+    const hlc = (wallMs - 1_704_067_200_000) * 4096
+    r.merge({ key: 'snapshot/s1', value: null, hlc, origin: 'a', prev: 0 })
+    expect(r.collectTombstones(wallMs + 999, 1000)).toEqual([])
+    expect(r.collectTombstones(wallMs + 1000, 1000)).toEqual(['snapshot/s1'])
+    expect(r.get('snapshot/s1')).toBeUndefined()
+    // The delete stays "seen": the old write is not fetched again.
+    expect(r.versionOf('a')[1]).toBe(hlc)
+  })
+
+  it.each([
+    ['a node key written by another node', { key: 'node/b/caps', value: 1, hlc: 5, origin: 'a', prev: 0 }, 'may only be written by b'],
+    ['alive declared for someone else', { key: 'member/b', value: { incarnation: 9, status: 'alive' }, hlc: 5, origin: 'a', prev: 0 }, 'only b may declare itself alive'],
+    ['an unknown key family', { key: 'weird/x', value: 1, hlc: 5, origin: 'a', prev: 0 }, 'unknown key family'],
+    ['a malformed member value', { key: 'member/b', value: 'dead', hlc: 5, origin: 'a', prev: 0 }, 'member value'],
+    ['prev not older than hlc', { key: 'node/a/x', value: 1, hlc: 5, origin: 'a', prev: 5 }, 'prev must be older'],
+    ['an invalid origin', { key: 'node/a/x', value: 1, hlc: 5, origin: '../a', prev: 0 }, 'origin']
+  ])('should reject %s', (_name, entry, reason) => {
+    const r = new Replica()
+    const outcome = r.merge(entry as Entry)
+    expect(outcome.kind).toBe('rejected')
+    expect(outcome.kind === 'rejected' ? outcome.reason : '').toContain(reason)
+    expect(r.size).toBe(0)
+  })
+})
