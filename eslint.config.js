@@ -28,7 +28,7 @@ const impureImports = {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', 'reports/**'] },
+  { ignores: ['node_modules/**', '.tmp/**', 'dist/**', 'coverage/**', 'reports/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -468,7 +468,13 @@ export class AgentCore {
     if (now >= this.nextHeartbeatMonoMs) this.beat(at)
     if (now >= this.nextSyncMonoMs) {
       this.nextSyncMonoMs = now + jittered(this.cfg.syncIntervalMs, this.rng)
-      const peers = sample(this.members.others.filter((n) => this.members.get(n)?.status === 'alive'), this.syncPeerCount(), this.rng)
+      // Draw a few extra and keep the alive ones: O(peers), not O(N), per round.
+      const count = this.syncPeerCount()
+      const peers = sample(this.members.others, count + 2, this.rng).filter((n) => this.members.get(n)?.status === 'alive').slice(0, count)
+      // Like Serf's reconnect: also try one member we believe dead, so two sides
+      // of a healed partition (each thinking the other dead) find each other again.
+      const dead = this.members.randomDead(this.rng)
+      if (dead !== undefined) peers.push(dead)
       if (peers.length > 0) this.out.emit({ kind: 'sync', peers })
     }
     if (now >= this.nextGcMonoMs) {

@@ -75,6 +75,18 @@ export function entryRejection (e: Entry): string | undefined {
   return undefined
 }
 
+/**
+ * JSON with object keys sorted, so equal values give equal text whatever
+ * order their keys were built or decoded in (CBOR sorts map keys; a local
+ * object keeps insertion order).
+ */
+export function canonicalJson (v: Value): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v)
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`
+  const keys = Object.keys(v).sort()
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k] as Value)}`).join(',')}}`
+}
+
 function memberRank (v: Value): [number, number] {
   // entryRejection guarantees the shape for stored member entries.
   const rec = v as unknown as MemberRecord
@@ -106,7 +118,7 @@ export function compareWrites (a: Entry, b: Entry): number {
   const byStamp = compareStamp(a, b)
   if (byStamp !== 0) return byStamp
   if (a.value === b.value) return 0
-  const ja = JSON.stringify(a.value)
-  const jb = JSON.stringify(b.value)
+  const ja = canonicalJson(a.value)
+  const jb = canonicalJson(b.value)
   return ja === jb ? 0 : ja < jb ? -1 : 1
 }

@@ -14,7 +14,7 @@
  * versions of the buckets that differ.
  */
 import { DIGEST_BUCKETS_FINE, PENDING_LINKS_PER_ORIGIN_MAX } from './constants.js'
-import { compareWrites, entryRejection } from './entries.js'
+import { canonicalJson, compareWrites, entryRejection } from './entries.js'
 import { fmix32, hashString, mixSafeInt } from './hash.js'
 import { hlcWallMs } from './hlc.js'
 import type { Entry, EntryKey, Hlc, NodeName } from './types.js'
@@ -295,7 +295,7 @@ export class Replica {
   fingerprint (): string {
     let h = 0
     for (const e of this.entries.values()) {
-      h = (h ^ mixSafeInt(mixSafeInt(hashString(e.key), e.hlc), hashString(e.origin + JSON.stringify(e.value)))) >>> 0
+      h = (h ^ mixSafeInt(mixSafeInt(hashString(e.key), e.hlc), hashString(e.origin + canonicalJson(e.value)))) >>> 0
     }
     return `${this.entries.size}:${h.toString(16)}`
   }

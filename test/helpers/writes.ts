@@ -20,8 +20,10 @@ const writeSpec = fc.record({
   status: fc.constantFrom('alive', 'suspect', 'dead', 'left')
 })
 
+type WriteSpec = typeof writeSpec extends fc.Arbitrary<infer T> ? T : never
+
 /** Turn raw specs into valid chained writes (HLCs interleave across origins). */
-function toWrites (specs: fc.infer<typeof writeSpec>[]): Entry[] {
+function toWrites (specs: WriteSpec[]): Entry[] {
   const last = new Map<string, number>()
   let clock = 1_000_000
   const out: Entry[] = []

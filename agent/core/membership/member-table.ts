@@ -20,6 +20,8 @@ export class MemberTable {
   private readonly members = new Map<NodeName, MemberView>()
   private readonly active: NodeName[] = []
   private readonly activeIndex = new Map<NodeName, number>()
+  /** Members declared dead (not left): partners for Serf-style reconnects after a partition heals. */
+  private readonly deadSet = new Set<NodeName>()
   private order: NodeName[] = []
   private orderPos = 0
 
@@ -55,6 +57,8 @@ export class MemberTable {
     const changed = before?.status !== rec.status
     this.members.set(name, { name, incarnation: rec.incarnation, status: rec.status, changedAtMonoMs: changed ? nowMonoMs : (before?.changedAtMonoMs ?? nowMonoMs) })
     if (name === this.self) return before?.status
+    if (rec.status === 'dead') this.deadSet.add(name)
+    else this.deadSet.delete(name)
     const wasActive = this.activeIndex.has(name)
     const isActive = this.isActiveStatus(rec.status)
     if (isActive && !wasActive) {
@@ -73,6 +77,14 @@ export class MemberTable {
       this.activeIndex.delete(name)
     }
     return before?.status
+  }
+
+  /** One member declared dead, picked at random, or undefined. */
+  randomDead (rng: Rng): NodeName | undefined {
+    if (this.deadSet.size === 0) return undefined
+    let i = rng.int(this.deadSet.size)
+    for (const name of this.deadSet) if (i-- === 0) return name
+    return undefined
   }
 
   /** The next member to probe, or undefined when there is nobody to probe. */

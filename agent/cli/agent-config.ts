@@ -1,0 +1,147 @@
+/**
+ * `mesh-agent run` flags and config file -> a validated `AgentConfig`.
+ *
+ * Precedence: flags, then the config file (`--config FILE`, or the file named
+ * by `MESH_CONFIG`), then defaults. Repeatable list flags (`--listen`,
+ * `--bootstrap`) replace the file's list as a whole; `--cap` entries are merged
+ * into the file's capabilities key by key, flags winning. Every value is
+ * validated, including file values a flag overrides, so a broken file is
+ * reported even while a flag papers over it.
+ */
+import { hostname } from 'node:os'
+import { join, resolve } from 'node:path'
+import { flagValue, parseFlags } from './argv.js'
+import type { FlagSpec, ParsedArgs } from './argv.js'
+import { parseName, SETTINGS } from './agent-settings.js'
+import type { LOG_LEVELS, ROLES, Setting } from './agent-settings.js'
+import { loadConfigFile } from './config-file.js'
+import type { ConfigFile } from './config-file.js'
+import {
+  API_HOST_DEFAULT, API_PORT_DEFAULT, CONFIG_ENV, DATA_DIR_PARENT_DEFAULT, HEARTBEAT_MS_DEFAULT, LISTEN_DEFAULT,
+  LOG_LEVEL_DEFAULT, ROLE_DEFAULT
+} from './constants.js'
+import { UsageError } from './errors.js'
+
+export interface AgentConfig {
+  /** Node name, unique in the mesh. */
+  name: string
+  /** Absolute path of the agent's data directory. */
+  dataDir: string
+  /** libp2p listen multiaddrs. */
+  listen: string[]
+  /** Multiaddrs, each with `/p2p/<peerId>`, of peers to join through. */
+  bootstrap: string[]
+  /** Where the local HTTP API listens; port 0 picks an ephemeral port. `host` carries no IPv6 brackets. */
+  api: { host: string, port: number }
+  role: typeof ROLES[number]
+  /** Base heartbeat interval; the core stretches it as the mesh grows. */
+  heartbeatMs: number
+  /** Capabilities this node advertises. */
+  caps: Record<string, string>
+  logLevel: typeof LOG_LEVELS[number]
+}
+
+const SETTING_KEYS = Object.keys(SETTINGS) as Array<keyof AgentConfig>
+
+const AGENT_FLAGS: readonly FlagSpec[] = [
+  ...SETTING_KEYS.map((k): FlagSpec => ({ name: SETTINGS[k].flag, kind: 'string', repeatable: SETTINGS[k].repeatable })),
+  { name: 'config', kind: 'string' },
+  { name: 'help', kind: 'boolean' }
+]
+
+export const AGENT_RUN_USAGE = [
+  'usage: mesh-agent run [flags]',
+  '',
+  'flags:',
+  ...SETTING_KEYS.map((k) => `  --${SETTINGS[k].flag.padEnd(14)}${SETTINGS[k].help}`),
+  `  --${'config'.padEnd(14)}JSON or YAML file with the same settings (default: $${CONFIG_ENV}); flags win`,
+  `  --${'help'.padEnd(14)}print this text`,
+  ''
+].join('\n')
+
+/** True when argv asks for help; print `AGENT_RUN_USAGE` and exit 0 instead of parsing. */
+export function wantsHelp (argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h')
+}
+
+/**
+ * @param argv - the arguments after `mesh-agent run` (a leading `run` is skipped too)
+ * @param env - read for `MESH_CONFIG` only
+ * @param readFile - reads the config file as UTF-8 text
+ * @throws UsageError naming the flag or config key and the rule it broke
+ */
+export function parseAgentArgs (argv: string[], env: NodeJS.ProcessEnv, readFile: (path: string) => string): AgentConfig {
+  const args = parseFlags(argv[0] === 'run' ? argv.slice(1) : argv, AGENT_FLAGS)
+  if (args.booleans.has('help')) throw new UsageError(AGENT_RUN_USAGE.trimEnd())
+  const [extra] = args.positionals
+  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}": mesh-agent run takes only flags`)
+  const file = configFile(args, env, readFile)
+  checkFileKeys(file)
+  const cwd = process.cwd()
+  const pick = <K extends keyof AgentConfig>(key: K): Layers<AgentConfig[K]> => layers(SETTINGS[key], args, file, cwd)
+
+  const name = winner(pick('name')) ?? defaultName()
+  const caps = pick('caps')
+  return {
+    name,
+    dataDir: winner(pick('dataDir')) ?? resolve(cwd, join(DATA_DIR_PARENT_DEFAULT, name)),
+    listen: winner(pick('listen')) ?? [...LISTEN_DEFAULT],
+    bootstrap: winner(pick('bootstrap')) ?? [],
+    api: winner(pick('api')) ?? { host: API_HOST_DEFAULT, port: API_PORT_DEFAULT },
+    role: winner(pick('role')) ?? ROLE_DEFAULT,
+    heartbeatMs: winner(pick('heartbeatMs')) ?? HEARTBEAT_MS_DEFAULT,
+    caps: { ...caps.file, ...caps.flag },
+    logLevel: winner(pick('logLevel')) ?? LOG_LEVEL_DEFAULT
+  }
+}
+
+/** A setting's validated value from each source that gave one. */
+interface Layers<T> { flag: T | undefined, file: T | undefined }
+
+function layers<T> (setting: Setting<T>, args: ParsedArgs, file: ConfigFile | undefined, cwd: string): Layers<T> {
+  const given = args.strings.get(setting.flag)
+  const flagRaw = given === undefined ? undefined : setting.repeatable ? given : given[0]
+  const flag = flagRaw === undefined ? undefined : setting.parse(flagRaw, { kind: 'flag', flag: setting.flag }, cwd)
+  if (file === undefined) return { flag, file: undefined }
+  const keys = setting.fileKeys.filter((k) => Object.hasOwn(file.values, k))
+  if (keys.length > 1) {
+    throw new UsageError(`config keys ${keys.map((k) => `"${k}"`).join(' and ')} (in ${file.file}) set the same setting; keep one`)
+  }
+  const [key] = keys
+  if (key === undefined) return { flag, file: undefined }
+  return { flag, file: setting.parse(file.values[key], { kind: 'file', key, file: file.file }, file.dir) }
+}
+
+function winner<T> (l: Layers<T>): T | undefined {
+  return l.flag ?? l.file
+}
+
+function configFile (args: ParsedArgs, env: NodeJS.ProcessEnv, readFile: (path: string) => string): ConfigFile | undefined {
+  const fromFlag = flagValue(args, 'config')
+  if (fromFlag !== undefined) {
+    if (fromFlag === '') throw new UsageError('--config: must be a file path, got ""')
+    return loadConfigFile(fromFlag, readFile, '--config')
+  }
+  const fromEnv = env[CONFIG_ENV]
+  return fromEnv === undefined || fromEnv === '' ? undefined : loadConfigFile(fromEnv, readFile, CONFIG_ENV)
+}
+
+function checkFileKeys (file: ConfigFile | undefined): void {
+  if (file === undefined) return
+  const known = SETTING_KEYS.flatMap((k) => SETTINGS[k].fileKeys)
+  for (const key of Object.keys(file.values)) {
+    if (!known.includes(key)) {
+      throw new UsageError(`config key "${key}" (in ${file.file}): unknown key; known keys are ${known.join(', ')}`)
+    }
+  }
+}
+
+/** The hostname is only a default: a hostname the mesh cannot use as a name asks for `--name`. */
+function defaultName (): string {
+  const host = hostname()
+  try {
+    return parseName(host, { kind: 'flag', flag: 'name' })
+  } catch {
+    throw new UsageError(`--name: not given, and the hostname "${host}" is not a valid node name; pass --name`)
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The shape of a `meshctl` command. Each command lives in its own file and is
+ * listed once in `COMMANDS` (meshctl.ts); the runner gives every command
+ * global flags, `--help` and `--json` output for free.
+ */
+import type { AgentClient } from './agent-client.js'
+import type { FlagSpec, ParsedArgs } from './argv.js'
+
+export interface CommandContext {
+  /** Client for the agent's HTTP API, with the request deadline applied. */
+  readonly agent: AgentClient
+  /** The agent's base URL, for messages. */
+  readonly agentUrl: string
+  /** Parsed flags (global and the command's own) and positionals. */
+  readonly args: ParsedArgs
+}
+
+export interface CommandResult {
+  /** Printed as JSON (2-space indent) under `--json`. */
+  readonly data: unknown
+  /** Printed otherwise; ends with a newline. */
+  readonly text: string
+  /**
+   * An outcome that is not an error but not a success either (a pre-flight
+   * that was not cleared exits 3 and still prints its result).
+   * @default 0
+   */
+  readonly exitCode?: number
+}
+
+export interface Command {
+  readonly name: string
+  /** One line for `meshctl --help`. */
+  readonly summary: string
+  /** Synopsis without the global flags, e.g. `status`. */
+  readonly synopsis: string
+  /** The command's own flags; global flags are added by the runner. */
+  readonly flags: readonly FlagSpec[]
+  /** How many positional arguments the command takes. @default 0 */
+  readonly positionalsMax?: number
+  readonly run: (ctx: CommandContext) => Promise<CommandResult>
+}

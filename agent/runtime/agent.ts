@@ -1,0 +1,360 @@
+/**
+ * The agent runtime: a libp2p node, a LevelDB store and timers driving the
+ * pure core. Every input goes through `core.step`, every effect is carried
+ * out here. Nothing here decides anything about membership or state: that is
+ * the core's job.
+ */
+import { EventEmitter } from 'node:events'
+import type { Message, PeerId, Connection } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { Logger } from 'pino'
+import { AgentCore, seededRng } from '../core/index.js'
+import type { Capabilities, Clock, Effect, Entry, Input, NodeName } from '../core/index.js'
+import { openStore } from '../store/index.js'
+import type { Store } from '../store/index.js'
+import { REDIAL_BACKOFF_MS_MAX, REDIAL_BACKOFF_MS_MIN, SHUTDOWN_DEADLINE_MS, SYNC_CONCURRENT_MAX, TELEMETRY_SAMPLE_MS } from './constants.js'
+import { createMeshNode } from './libp2p-node.js'
+import type { MeshNode } from './libp2p-node.js'
+import { loadOrCreateNodeKey } from './node-key.js'
+import { sampleTelemetry } from './telemetry.js'
+import { Counters } from './counters.js'
+import * as wire from './wire.js'
+import { handleProbe, requestIndirectProbe } from './probe-protocol.js'
+import { handleSync, runSync } from './sync-protocol.js'
+
+export interface RuntimeInit {
+  name: NodeName
+  dataDir: string
+  listen: string[]
+  bootstrap: string[]
+  capabilities: Capabilities
+  heartbeatMs: number
+  clock: Clock
+  log: Logger
+  /** Core options for tests (shorter periods); production uses the defaults. */
+  core?: { probeIntervalMs?: number, probeTimeoutMs?: number, syncIntervalMs?: number, suspicionMult?: number }
+}
+
+/** Where the agent is in its life; timers and the node exist only while running. */
+type Lifecycle =
+  | { state: 'starting' }
+  | { state: 'running', node: MeshNode, store: Store }
+  | { state: 'stopping' }
+  | { state: 'stopped' }
+
+export class AgentRuntime extends EventEmitter {
+  readonly name: NodeName
+  readonly counters = new Counters()
+  core!: AgentCore
+  node!: MeshNode
+  private store!: Store
+  private readonly init: RuntimeInit
+  private life: Lifecycle = { state: 'starting' }
+  private cancelWake: (() => void) | undefined
+  private telemetryTimer: NodeJS.Timeout | undefined
+  private readonly peerOfName = new Map<NodeName, string>()
+  private readonly nameOfPeer = new Map<string, NodeName>()
+  private readonly blocked = new Set<string>()
+  private syncsRunning = 0
+  private readonly publishing = new Set<Promise<void>>()
+  private readonly redials = new Map<string, { timer: NodeJS.Timeout | undefined, backoffMs: number }>()
+  readonly startedAtMs = Date.now()
+
+  constructor (init: RuntimeInit) {
+    super()
+    this.init = init
+    this.name = init.name
+  }
+
+  get peerId (): string {
+    return this.node.peerId.toString()
+  }
+
+  get addrs (): string[] {
+    return this.node.getMultiaddrs().map((a) => a.toString())
+  }
+
+  async start (): Promise<void> {
+    const { init } = this
+    const privateKey = await loadOrCreateNodeKey(init.dataDir)
+    this.store = await openStore({ path: `${init.dataDir}/store` })
+    const stored = await this.store.load()
+    const incarnation = await this.store.beginIncarnation()
+    this.core = new AgentCore({
+      name: init.name,
+      rng: seededRng(Math.floor(Math.random() * 2 ** 31)),
+      incarnation,
+      hlc: stored.hlc,
+      heartbeatIntervalMs: init.heartbeatMs,
+      ...init.core
+    })
+    this.core.restore(stored.entries, stored.versions, init.clock.now().monoMs)
+    for (const e of stored.entries) this.learnIdentity(e)
+    this.node = await createMeshNode({ privateKey, listen: init.listen, topics: wire.TOPIC_LIST, blocked: this.blocked })
+    this.life = { state: 'running', node: this.node, store: this.store }
+    await this.wireUp()
+    this.input({ kind: 'tick', telemetry: sampleTelemetry() })
+    this.input({ kind: 'start', capabilities: init.capabilities, identity: { peerId: this.peerId, addrs: this.addrs } })
+    this.telemetryTimer = setInterval(() => this.input({ kind: 'tick', telemetry: sampleTelemetry() }), TELEMETRY_SAMPLE_MS)
+    this.telemetryTimer.unref()
+    for (const addr of init.bootstrap) this.dialBootstrap(addr)
+    init.log.info({ peerId: this.peerId, addrs: this.addrs, incarnation: this.core.incarnation, restoredEntries: stored.entries.length }, 'agent started')
+  }
+
+  private async wireUp (): Promise<void> {
+    const node = this.node
+    const pubsub = node.services.pubsub
+    for (const topic of wire.TOPIC_LIST) {
+      pubsub.topicValidators.set(topic, (_peer, msg) => this.validateGossip(msg))
+      pubsub.subscribe(topic)
+    }
+    pubsub.addEventListener('message', (evt) => this.onGossip(evt.detail))
+    await node.handle(wire.PROTOCOL_SYNC, (data) => { void handleSync(this, data.stream, data.connection) }, { maxInboundStreams: 32 })
+    await node.handle(wire.PROTOCOL_PROBE, (data) => { void handleProbe(this, data.stream) }, { maxInboundStreams: 64 })
+    node.addEventListener('peer:connect', (evt) => this.onPeerConnect(evt.detail))
+    node.addEventListener('connection:close', (evt) => this.onConnectionClose(evt.detail))
+  }
+
+  /** Feed one input to the core and carry out what it returns. */
+  input (input: Input): void {
+    if (this.life.state !== 'running' && input.kind !== 'leave') return
+    let effects: Effect[]
+    try {
+      effects = this.core.step(input, this.init.clock.now())
+    } catch (err) {
+      // A core exception is a bug; say so loudly but keep the agent serving.
+      this.init.log.error({ err, input: input.kind }, 'core step failed')
+      this.counters.inc('core_step_errors_total')
+      return
+    }
+    for (const e of effects) this.carryOut(e)
+  }
+
+  private carryOut (e: Effect): void {
+    switch (e.kind) {
+      case 'persist':
+        this.store.enqueue(e)
+        for (const entry of e.entries) this.learnIdentity(entry)
+        return
+      case 'publish': {
+        const p = this.publish(e.channel, e.entries)
+        this.publishing.add(p)
+        void p.finally(() => this.publishing.delete(p))
+        return
+      }
+      case 'probe':
+        void this.probe(e.probeId, e.target, e.timeoutMs)
+        return
+      case 'probe-indirect':
+        for (const helper of e.helpers) void this.indirect(e.probeId, helper, e.target, e.timeoutMs)
+        return
+      case 'sync':
+        for (const peer of e.peers) {
+          const pid = this.peerOfName.get(peer)
+          if (pid !== undefined) void this.syncWith(pid)
+        }
+        return
+      case 'member':
+        this.init.log.info({ member: e.name, from: e.from, to: e.to, incarnation: e.incarnation }, `member:${e.to}`)
+        this.emit('member', e)
+        return
+      case 'log':
+        this.init.log[e.level](e.fields, e.msg)
+        return
+      case 'wake':
+        this.cancelWake?.()
+        this.cancelWake = this.init.clock.schedule(e.atMonoMs, () => this.input({ kind: 'tick' }))
+        return
+      default: {
+        const never: never = e
+        throw new Error(`unhandled effect ${JSON.stringify(never)}`)
+      }
+    }
+  }
+
+  /** Keep the name <-> PeerId map and the peer store current from identity entries. */
+  private learnIdentity (e: Entry): void {
+    if (!e.key.endsWith('/identity') || e.value === null || typeof e.value !== 'object' || Array.isArray(e.value)) return
+    const peerId = e.value.peerId
+    if (typeof peerId !== 'string') return
+    this.peerOfName.set(e.origin, peerId)
+    this.nameOfPeer.set(peerId, e.origin)
+    if (e.origin === this.name || this.life.state !== 'running') return
+    const addrs = Array.isArray(e.value.addrs) ? e.value.addrs.filter((a): a is string => typeof a === 'string') : []
+    try {
+      const pid = peerIdFromString(peerId)
+      void this.node.peerStore.merge(pid, { multiaddrs: addrs.map((a) => multiaddr(a)) }).catch(() => {})
+    } catch {
+      this.counters.inc('identity_invalid_total')
+    }
+  }
+
+  nameOf (peerId: string): NodeName | undefined {
+    return this.nameOfPeer.get(peerId)
+  }
+
+  peerIdOf (name: NodeName): string | undefined {
+    return this.peerOfName.get(name)
+  }
+
+  private validateGossip (msg: Message): wire.TopicValidatorResult {
+    const res = wire.decodeGossip(msg.data)
+    if (!res.ok) {
+      this.counters.rejected('gossip', res.reason)
+      this.init.log.warn({ topic: msg.topic, reason: res.reason }, 'rejected gossip message')
+      return wire.TopicValidatorResult.Reject
+    }
+    if (res.value.entries.some((e) => e.origin !== res.value.from)) {
+      this.counters.rejected('gossip', 'entries from another origin than the sender')
+      return wire.TopicValidatorResult.Reject
+    }
+    if (msg.type === 'signed') {
+      const known = this.nameOfPeer.get(msg.from.toString())
+      if (known !== undefined && known !== res.value.from) {
+        this.counters.rejected('gossip', 'sender name does not match its peer id')
+        return wire.TopicValidatorResult.Reject
+      }
+    }
+    return wire.TopicValidatorResult.Accept
+  }
+
+  private onGossip (msg: Message): void {
+    const res = wire.decodeGossip(msg.data)
+    if (!res.ok) return
+    this.counters.inc('gossip_received_total')
+    this.input({ kind: 'entries', source: 'gossip', entries: res.value.entries })
+  }
+
+  private async publish (channel: wire.Channel, entries: Entry[]): Promise<void> {
+    const topic = wire.topicFor(channel)
+    for (const bytes of wire.encodeGossipChunks(this.name, entries)) {
+      try {
+        await this.node.services.pubsub.publish(topic, bytes)
+        this.counters.inc('gossip_published_total')
+      } catch (err) {
+        this.counters.inc('gossip_publish_errors_total')
+        this.init.log.debug({ err: (err as Error).message, topic }, 'publish failed')
+      }
+    }
+  }
+
+  private async probe (probeId: number, target: NodeName, timeoutMs: number): Promise<void> {
+    const pid = this.peerOfName.get(target)
+    if (pid === undefined) return
+    try {
+      const rttMs = await this.node.services.ping.ping(peerIdFromString(pid), { signal: AbortSignal.timeout(timeoutMs) })
+      this.input({ kind: 'probe-ack', probeId, rttMs })
+    } catch (err) {
+      const name = (err as Error).name
+      // A timeout is the core's business (its own deadline); a refused dial lets it go indirect at once.
+      if (name !== 'AbortError' && name !== 'TimeoutError') this.input({ kind: 'probe-failed', probeId })
+    }
+  }
+
+  private async indirect (probeId: number, helper: NodeName, target: NodeName, timeoutMs: number): Promise<void> {
+    const helperPid = this.peerOfName.get(helper)
+    const targetPid = this.peerOfName.get(target)
+    if (helperPid === undefined || targetPid === undefined) return
+    const outcome = await requestIndirectProbe(this, helperPid, target, targetPid, timeoutMs)
+    if (outcome === 'ack') this.input({ kind: 'indirect-ack', probeId })
+    else if (outcome === 'nack') this.input({ kind: 'indirect-nack', probeId })
+  }
+
+  async syncWith (peerId: string): Promise<void> {
+    if (this.syncsRunning >= SYNC_CONCURRENT_MAX || this.life.state !== 'running') return
+    this.syncsRunning++
+    try {
+      await runSync(this, peerId)
+      this.counters.inc('sync_rounds_total')
+    } catch (err) {
+      this.counters.inc('sync_errors_total')
+      this.init.log.debug({ peer: peerId, err: (err as Error).message }, 'sync round failed')
+    } finally {
+      this.syncsRunning--
+    }
+  }
+
+  private onPeerConnect (peer: PeerId): void {
+    // A new or returning peer: reconcile at once instead of waiting for the next round.
+    void this.syncWith(peer.toString())
+  }
+
+  private onConnectionClose (conn: Connection): void {
+    const pid = conn.remotePeer.toString()
+    for (const [addr, st] of this.redials) {
+      if (addr.endsWith(`/p2p/${pid}`) && st.timer === undefined) this.scheduleRedial(addr)
+    }
+  }
+
+  /** Dial a bootstrap peer, and keep redialling with backoff while it is unreachable. */
+  private dialBootstrap (addr: string): void {
+    if (!this.redials.has(addr)) this.redials.set(addr, { timer: undefined, backoffMs: REDIAL_BACKOFF_MS_MIN })
+    const st = this.redials.get(addr)
+    if (st === undefined || this.life.state !== 'running') return
+    st.timer = undefined
+    this.node.dial(multiaddr(addr), { signal: AbortSignal.timeout(5_000) }).then(() => {
+      st.backoffMs = REDIAL_BACKOFF_MS_MIN
+    }, (err: Error) => {
+      this.init.log.warn({ addr, err: err.message, retryInMs: st.backoffMs }, 'bootstrap peer unreachable; retrying')
+      this.scheduleRedial(addr)
+    })
+  }
+
+  private scheduleRedial (addr: string): void {
+    const st = this.redials.get(addr)
+    if (st === undefined || this.life.state !== 'running' || st.timer !== undefined) return
+    const delay = st.backoffMs
+    st.backoffMs = Math.min(REDIAL_BACKOFF_MS_MAX, st.backoffMs * 2)
+    st.timer = setTimeout(() => this.dialBootstrap(addr), delay)
+    st.timer.unref()
+  }
+
+  /** Cut this agent off from the given peers (tests: partitions), or heal with an empty list. */
+  async setBlocked (peerIds: string[]): Promise<void> {
+    this.blocked.clear()
+    for (const p of peerIds) this.blocked.add(p)
+    for (const conn of this.node.getConnections()) {
+      if (this.blocked.has(conn.remotePeer.toString())) await conn.close().catch(() => {})
+    }
+  }
+
+  /** Announce `left`, flush, stop. Bounded by SHUTDOWN_DEADLINE_MS. */
+  async stop (): Promise<void> {
+    if (this.life.state !== 'running') return
+    const { node, store } = this.life
+    this.input({ kind: 'leave' })
+    this.life = { state: 'stopping' }
+    this.cancelWake?.()
+    clearInterval(this.telemetryTimer)
+    for (const st of this.redials.values()) clearTimeout(st.timer)
+    const work = (async () => {
+      // Let the `left` gossip reach the sockets before they close.
+      await Promise.allSettled([...this.publishing])
+      await store.close()
+      await node.stop()
+    })()
+    await Promise.race([work, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_DEADLINE_MS).unref())])
+    this.life = { state: 'stopped' }
+  }
+
+  /** Stop without announcing `left`, as a kill -9 would look to the peers (tests). */
+  async abort (): Promise<void> {
+    if (this.life.state !== 'running') return
+    const { node, store } = this.life
+    this.life = { state: 'stopped' }
+    this.cancelWake?.()
+    clearInterval(this.telemetryTimer)
+    for (const st of this.redials.values()) clearTimeout(st.timer)
+    await node.stop()
+    await store.close()
+  }
+
+  get isRunning (): boolean {
+    return this.life.state === 'running'
+  }
+
+  get storeStats (): Store['stats'] {
+    return this.store.stats
+  }
+}

@@ -1,0 +1,20 @@
+/** Defaults and limits of the runtime. */
+
+/** Bound on gossipsub's per-peer outbound buffer (unbounded by default). */
+export const GOSSIP_OUTBOUND_BUFFER_BYTES_MAX = 4 * 1024 * 1024
+/** gossipsub skips decoding messages whose data exceeds this. */
+export const GOSSIP_INBOUND_DATA_BYTES_MAX = 512 * 1024
+export const CONNECTIONS_MAX = 300
+/** Deadline of one anti-entropy exchange (one request and its response). */
+export const SYNC_EXCHANGE_TIMEOUT_MS = 5_000
+/** Anti-entropy rounds running at once. */
+export const SYNC_CONCURRENT_MAX = 4
+/** Deadline of an indirect probe request, on top of the probe's own timeout. */
+export const INDIRECT_PROBE_SLACK_MS = 200
+/** Bootstrap redial backoff. */
+export const REDIAL_BACKOFF_MS_MIN = 500
+export const REDIAL_BACKOFF_MS_MAX = 30_000
+/** Graceful shutdown must finish within this. */
+export const SHUTDOWN_DEADLINE_MS = 4_000
+/** Telemetry is sampled at most this often. */
+export const TELEMETRY_SAMPLE_MS = 1_000

@@ -1,0 +1,20 @@
+/**
+ * The runtime's view of `protocols/`: names re-exported in the shape the
+ * runtime uses, plus gossipsub's validator verdicts.
+ */
+import { TopicValidatorResult } from '@libp2p/interface'
+import { CHANNELS, PROBE_PROTOCOL, SYNC_PROTOCOL, TOPICS, encodeGossipBatches, topicFor } from '../../protocols/index.js'
+import type { Entry, NodeName } from '../core/index.js'
+
+export { TopicValidatorResult, topicFor }
+export { decodeGossip, decodeProbeFrame, decodeSyncFrame, encodeProbeFrame, encodeSyncFrame, PROBE_FRAME_BYTES_MAX, PROBE_TIMEOUT_MS_MAX, SYNC_FRAME_BYTES_MAX } from '../../protocols/index.js'
+export type { Channel, SyncFrame } from '../../protocols/index.js'
+
+export const TOPIC_LIST: string[] = CHANNELS.map((c) => TOPICS[c])
+export const PROTOCOL_SYNC = SYNC_PROTOCOL
+export const PROTOCOL_PROBE = PROBE_PROTOCOL
+
+/** Our writes as as few gossip messages as fit the size limit. */
+export function encodeGossipChunks (from: NodeName, entries: readonly Entry[]): Uint8Array[] {
+  return encodeGossipBatches(from, entries)
+}

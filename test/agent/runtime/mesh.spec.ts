@@ -1,0 +1,99 @@
+/**
+ * Integration: real agents (libp2p on loopback, LevelDB) in one process.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { createTestMesh, livenessAt, stableFingerprint } from '../../helpers/mesh.js'
+import type { TestMesh } from '../../helpers/mesh.js'
+import { waitFor } from '../../helpers/wait.js'
+
+const SIX = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6']
+let mesh: TestMesh | undefined
+
+afterEach(async () => {
+  await mesh?.close()
+  mesh = undefined
+})
+
+function everyoneSees (m: TestMesh, member: string, liveness: string, among = [...m.agents.keys()]): boolean {
+  return among.every((n) => livenessAt(m.agents.get(n)!, member) === liveness)
+}
+
+function sameState (m: TestMesh, among = [...m.agents.keys()]): boolean {
+  const prints = new Set(among.map((n) => stableFingerprint(m.agents.get(n)!.runtime.core.replica)))
+  return prints.size === 1
+}
+
+describe('mesh: real libp2p agents on loopback', () => {
+  it('mesh: 6 agents converge to the same member list and the same replicated state', async () => {
+    mesh = await createTestMesh(SIX)
+    const m = mesh
+    await waitFor('all agents see all six alive', () => SIX.every((n) => everyoneSees(m, n, 'alive')))
+    await waitFor('identical state everywhere', () => sameState(m))
+    // Heartbeats, capabilities and RTT samples travelled too.
+    const a1 = m.agents.get('a1')!.runtime.core.replica
+    for (const n of SIX) {
+      expect(a1.get(`node/${n}/caps`)?.value).toEqual({ role: 'container', labels: { zone: 'test' }, services: [] })
+      expect(a1.get(`node/${n}/heartbeat`)).toBeDefined()
+    }
+    await waitFor('rtt samples published', () => m.agents.get('a2')!.runtime.core.replica.get('node/a1/rtt') !== undefined)
+  })
+
+  it('mesh: a crashed agent becomes suspect then dead everywhere, and comes back with a higher incarnation', async () => {
+    mesh = await createTestMesh(SIX)
+    const m = mesh
+    await waitFor('all alive', () => SIX.every((n) => everyoneSees(m, n, 'alive')))
+    const survivors = SIX.filter((n) => n !== 'a4')
+    const before = m.agents.get('a4')!.runtime.core.incarnation
+    const suspected: string[] = []
+    for (const n of survivors) {
+      m.agents.get(n)!.runtime.on('member', (e: { name: string, to: string }) => { if (e.name === 'a4') suspected.push(e.to) })
+    }
+    await m.agents.get('a4')!.runtime.abort()
+    await waitFor('a4 dead at every survivor', () => everyoneSees(m, 'a4', 'dead', survivors), 30_000)
+    expect(suspected).toContain('suspect')
+    expect(suspected.indexOf('suspect')).toBeLessThan(suspected.indexOf('dead'))
+    // Meanwhile the others wrote more state, which the restarted agent must catch up on.
+    m.agents.get('a1')!.runtime.input({ kind: 'write-own', field: 'note', value: 'written while a4 was down' })
+    m.agents.delete('a4')
+    const back = await m.start('a4', [m.agents.get('a1')!.runtime.addrs[0]!])
+    expect(back.runtime.core.incarnation).toBeGreaterThan(before)
+    await waitFor('a4 alive again everywhere', () => everyoneSees(m, 'a4', 'alive', survivors), 30_000)
+    await waitFor('a4 caught up', () => back.runtime.core.replica.get('node/a1/note')?.value === 'written while a4 was down')
+    await waitFor('identical state everywhere', () => sameState(m))
+    for (const n of survivors) expect(m.agents.get(n)!.runtime.core.members.get('a4')?.incarnation).toBeGreaterThan(before)
+  })
+
+  it('mesh: partition: 2 of 6 cut off keep working and converge with nothing lost after the cut heals', async () => {
+    mesh = await createTestMesh(SIX)
+    const m = mesh
+    await waitFor('all alive', () => SIX.every((n) => everyoneSees(m, n, 'alive')))
+    const small = ['a5', 'a6']
+    const big = SIX.filter((n) => !small.includes(n))
+    const pid = (n: string): string => m.agents.get(n)!.runtime.peerId
+    await Promise.all([
+      ...small.map(async (n) => await m.agents.get(n)!.runtime.setBlocked(big.map(pid))),
+      ...big.map(async (n) => await m.agents.get(n)!.runtime.setBlocked(small.map(pid)))
+    ])
+    // Both sides keep accepting writes during the cut.
+    for (let i = 0; i < 20; i++) {
+      m.agents.get('a1')!.runtime.input({ kind: 'write-own', field: `big-${i}`, value: i })
+      m.agents.get('a5')!.runtime.input({ kind: 'write-own', field: `small-${i}`, value: i })
+    }
+    await waitFor('each side sees the other as failed', () => small.every((n) => everyoneSees(m, n, 'dead', big)) || small.every((n) => everyoneSees(m, n, 'suspect', big)), 30_000)
+    await waitFor('writes spread inside the small side', () => m.agents.get('a6')!.runtime.core.replica.get('node/a5/small-19') !== undefined)
+    await waitFor('writes spread inside the big side', () => m.agents.get('a4')!.runtime.core.replica.get('node/a1/big-19') !== undefined)
+    expect(m.agents.get('a6')!.runtime.core.replica.get('node/a1/big-19')).toBeUndefined()
+    // Heal.
+    await Promise.all(SIX.map(async (n) => await m.agents.get(n)!.runtime.setBlocked([])))
+    for (const n of small) await m.agents.get(n)!.runtime.node.dial((await import('@multiformats/multiaddr')).multiaddr(m.agents.get('a1')!.runtime.addrs[0]!)).catch(() => {})
+    await waitFor('everyone alive after the heal', () => SIX.every((n) => everyoneSees(m, n, 'alive')), 40_000)
+    await waitFor('identical state after the heal', () => sameState(m), 30_000)
+    for (const n of SIX) {
+      const r = m.agents.get(n)!.runtime.core.replica
+      for (let i = 0; i < 20; i++) {
+        expect(r.get(`node/a1/big-${i}`)?.value).toBe(i)
+        expect(r.get(`node/a5/small-${i}`)?.value).toBe(i)
+      }
+    }
+  })
+})
