@@ -92,8 +92,14 @@ export function numberInRange (x: unknown, path: string, min: number, max: numbe
 /** Lone surrogates: in a `u` regex a proper pair is one code point, so only unpaired halves match. */
 const LONE_SURROGATE_RE = /\p{Cs}/u
 
+/**
+ * Strings must survive the trip through UTF-8: no lone surrogates (they
+ * would become U+FFFD) and no leading U+FEFF, which cborg's TextDecoder
+ * strips as a byte order mark.
+ */
 function wellFormed (x: string, path: string): string {
   if (LONE_SURROGATE_RE.test(x)) fail(path, 'must be well-formed Unicode (no lone surrogates)')
+  if (x.charCodeAt(0) === 0xfeff) fail(path, 'must not start with U+FEFF (a byte order mark)')
   return x
 }
 

@@ -28,8 +28,13 @@ async function main (argv: string[]): Promise<number> {
     return exitCodeOf(err)
   }
   const agent = await startAgent(config)
+  // A bug in one async path must not take the agent down: log it and keep serving.
+  process.on('unhandledRejection', (reason) => {
+    agent.runtime.counters.inc('unhandled_rejections_total')
+    process.stderr.write(`${JSON.stringify({ level: 50, msg: 'unhandled rejection', err: String((reason as Error)?.stack ?? reason) })}\n`)
+  })
   process.stdout.write(`peerId ${agent.runtime.peerId}\n`)
-  for (const addr of agent.runtime.addrs) process.stdout.write(`listen ${addr}/p2p/${agent.runtime.peerId}\n`)
+  for (const addr of agent.runtime.addrs) process.stdout.write(`listen ${addr.includes('/p2p/') ? addr : `${addr}/p2p/${agent.runtime.peerId}`}\n`)
   process.stdout.write(`api ${agent.api.url}\n`)
   return await new Promise<number>((resolve) => {
     let stopping = false

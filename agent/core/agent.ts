@@ -273,8 +273,9 @@ export class AgentCore {
 
   private leave (at: Instant): void {
     if (this.phase !== 'running') return
-    this.write(memberKey(this.name), { incarnation: this.incarnationNow, status: 'left' }, at)
+    // Leave first, then write: our own `left` must not look like an accusation to refute.
     this.phase = 'left'
+    this.write(memberKey(this.name), { incarnation: this.incarnationNow, status: 'left' }, at)
     this.prober = undefined
     this.suspicions.clear()
   }

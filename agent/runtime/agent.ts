@@ -13,7 +13,7 @@ import { AgentCore, seededRng } from '../core/index.js'
 import type { Capabilities, Clock, Effect, Entry, Input, NodeName } from '../core/index.js'
 import { openStore } from '../store/index.js'
 import type { Store } from '../store/index.js'
-import { REDIAL_BACKOFF_MS_MAX, REDIAL_BACKOFF_MS_MIN, SHUTDOWN_DEADLINE_MS, SYNC_CONCURRENT_MAX, TELEMETRY_SAMPLE_MS } from './constants.js'
+import { LEAVE_LINGER_MS, REDIAL_BACKOFF_MS_MAX, REDIAL_BACKOFF_MS_MIN, SHUTDOWN_DEADLINE_MS, SYNC_CONCURRENT_MAX, TELEMETRY_SAMPLE_MS } from './constants.js'
 import { createMeshNode } from './libp2p-node.js'
 import type { MeshNode } from './libp2p-node.js'
 import { loadOrCreateNodeKey } from './node-key.js'
@@ -243,7 +243,7 @@ export class AgentRuntime extends EventEmitter {
     const pid = this.peerOfName.get(target)
     if (pid === undefined) return
     try {
-      const rttMs = await this.node.services.ping.ping(peerIdFromString(pid), { signal: AbortSignal.timeout(timeoutMs) })
+      const rttMs = await this.node.services.ping.ping(peerIdFromString(pid), { signal: AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs))) })
       this.input({ kind: 'probe-ack', probeId, rttMs })
     } catch (err) {
       const name = (err as Error).name
@@ -331,6 +331,9 @@ export class AgentRuntime extends EventEmitter {
     const work = (async () => {
       // Let the `left` gossip reach the sockets before they close.
       await Promise.allSettled([...this.publishing])
+      // gossipsub's publish resolves once the message is queued on the peers'
+      // streams, not once it left; linger briefly so closing does not cut it off.
+      await new Promise((resolve) => setTimeout(resolve, LEAVE_LINGER_MS))
       await store.close()
       await node.stop()
     })()

@@ -18,3 +18,5 @@ export const REDIAL_BACKOFF_MS_MAX = 30_000
 export const SHUTDOWN_DEADLINE_MS = 4_000
 /** Telemetry is sampled at most this often. */
 export const TELEMETRY_SAMPLE_MS = 1_000
+/** After publishing `left`, keep connections open this long so the message leaves. */
+export const LEAVE_LINGER_MS = 300

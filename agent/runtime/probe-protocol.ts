@@ -35,8 +35,8 @@ export async function handleProbe (rt: AgentRuntime, stream: Stream): Promise<vo
 
 /** Ask `helperPeerId` to probe the target; undefined when the helper itself did not answer. */
 export async function requestIndirectProbe (rt: AgentRuntime, helperPeerId: string, target: string, targetPeerId: string, timeoutMs: number): Promise<'ack' | 'nack' | undefined> {
-  const signal = AbortSignal.timeout(timeoutMs + INDIRECT_PROBE_SLACK_MS)
   try {
+    const signal = AbortSignal.timeout(Math.ceil(timeoutMs) + INDIRECT_PROBE_SLACK_MS)
     const id = Math.floor(Math.random() * 2 ** 31)
     const stream = await rt.node.dialProtocol(peerIdFromString(helperPeerId), wire.PROTOCOL_PROBE, { signal })
     const probeTimeoutMs = Math.min(Math.max(1, Math.floor(timeoutMs)), wire.PROBE_TIMEOUT_MS_MAX)

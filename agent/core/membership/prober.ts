@@ -87,7 +87,7 @@ export class Prober {
     const candidates = this.table.others.filter((n) => n !== p.target)
     p.helpers = sample(candidates, this.init.indirectChecks, rng)
     if (p.helpers.length === 0) return
-    out.push({ kind: 'probe-indirect', probeId: p.id, target: p.target, helpers: p.helpers, timeoutMs: Math.max(1, p.periodEndMonoMs - p.directDeadlineMonoMs) })
+    out.push({ kind: 'probe-indirect', probeId: p.id, target: p.target, helpers: p.helpers, timeoutMs: Math.max(1, Math.ceil(p.periodEndMonoMs - p.directDeadlineMonoMs)) })
   }
 
   private finishFailed (p: Probe, out: ProberAction[]): void {

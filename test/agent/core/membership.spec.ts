@@ -106,6 +106,17 @@ describe('membership: refutation', () => {
     expect(core.stats.refutations).toBe(1)
   })
 
+  it('should announce left without refuting its own departure', () => {
+    const core = new AgentCore({ name: 'b', rng: seededRng(1), incarnation: 4 })
+    const at = { monoMs: 0, wallMs: Date.UTC(2026, 0, 1) }
+    core.step({ kind: 'start' }, at)
+    const effects = core.step({ kind: 'leave' }, at)
+    const published = effects.flatMap((e) => e.kind === 'publish' ? e.entries : [])
+    expect(published.map((e) => [e.key, e.value])).toEqual([['member/b', { incarnation: 4, status: 'left' }]])
+    expect(core.stats.refutations).toBe(0)
+    expect(effects.some((e) => e.kind === 'wake')).toBe(false)
+  })
+
   it('should ignore a suspicion of an older incarnation', () => {
     const core = new AgentCore({ name: 'b', rng: seededRng(1), incarnation: 4 })
     const at = { monoMs: 0, wallMs: Date.UTC(2026, 0, 1) }
