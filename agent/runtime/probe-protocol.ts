@@ -29,6 +29,7 @@ export async function handleProbe (rt: AgentRuntime, stream: Stream): Promise<vo
       }
     }, { signal: AbortSignal.timeout(wire.PROBE_TIMEOUT_MS_MAX + INDIRECT_PROBE_SLACK_MS) })
   } catch (err) {
+    if (!(err as Error).message.startsWith('rejected probe request')) rt.counters.rejected('probe', (err as Error).name)
     stream.abort(err as Error)
   }
 }

@@ -40,6 +40,8 @@ export async function handleSync (rt: AgentRuntime, stream: Stream, _conn: Conne
       }
     }, { signal: AbortSignal.timeout(SYNC_EXCHANGE_TIMEOUT_MS) })
   } catch (err) {
+    // Oversized or broken framing, or a peer that stalls past the deadline.
+    rt.counters.rejected('sync', (err as Error).name)
     stream.abort(err as Error)
   }
 }

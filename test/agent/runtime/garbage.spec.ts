@@ -1,0 +1,87 @@
+/**
+ * A hostile peer: real libp2p, connected to real agents, sending garbage on
+ * every gossip topic and every stream protocol. The agents reject and count
+ * it, and keep working.
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { encode as cborEncode } from 'cborg'
+import * as lp from 'it-length-prefixed'
+import { pipe } from 'it-pipe'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PROBE_PROTOCOL, SYNC_PROTOCOL, TOPICS } from '../../../protocols/index.js'
+import { createMeshNode } from '../../../agent/runtime/libp2p-node.js'
+import type { MeshNode } from '../../../agent/runtime/libp2p-node.js'
+import { createTestMesh, stableFingerprint } from '../../helpers/mesh.js'
+import type { TestMesh } from '../../helpers/mesh.js'
+import { waitFor } from '../../helpers/wait.js'
+
+const NAMES = ['g1', 'g2', 'g3']
+let mesh: TestMesh
+let attacker: MeshNode
+
+beforeAll(async () => {
+  mesh = await createTestMesh(NAMES)
+  attacker = await createMeshNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], topics: Object.values(TOPICS), blocked: new Set() })
+  for (const t of Object.values(TOPICS)) attacker.services.pubsub.subscribe(t)
+  for (const a of mesh.agents.values()) await attacker.dial(multiaddr(a.runtime.addrs[0]!))
+  await waitFor('agents see the attacker subscribed', () => Object.values(TOPICS).every((t) => attacker.services.pubsub.getSubscribers(t).length === NAMES.length))
+})
+
+afterAll(async () => {
+  await attacker?.stop()
+  await mesh?.close()
+})
+
+const GARBAGE: [string, Uint8Array][] = [
+  ['random bytes', Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 11) & 0xff)],
+  ['valid CBOR of the wrong shape', cborEncode({ v: 1, from: 'g9', entries: [{ key: 42 }] })],
+  ['a forged write of another node', cborEncode({ v: 1, from: 'g9', entries: [{ key: 'node/g1/caps', value: 'pwned', hlc: 5, origin: 'g9', prev: 0 }] })],
+  ['an empty message', new Uint8Array()]
+]
+
+async function sendFrames (peerId: string, protocol: string, frames: Uint8Array[]): Promise<void> {
+  const stream = await attacker.dialProtocol(peerIdFromString(peerId), protocol, { signal: AbortSignal.timeout(5_000) })
+  await pipe(frames, (s) => lp.encode(s), stream, async (source) => { for await (const _ of source) { /* drain the answer */ } }).catch(() => {})
+}
+
+describe('mesh: a peer that sends garbage', () => {
+  it.each(Object.entries(TOPICS))('should reject and count garbage on the %s topic', async (_channel, topic) => {
+    const before = NAMES.map((n) => mesh.agents.get(n)!.runtime.counters.rejectedOn('gossip'))
+    for (const [, bytes] of GARBAGE) await attacker.services.pubsub.publish(topic, bytes).catch(() => {})
+    await waitFor('every agent rejected the garbage', () => NAMES.every((n, i) => mesh.agents.get(n)!.runtime.counters.rejectedOn('gossip') >= (before[i] as number) + GARBAGE.length - 1))
+    const g1caps = mesh.agents.get('g2')!.runtime.core.replica.get('node/g1/caps')
+    expect(g1caps?.value).not.toBe('pwned')
+  })
+
+  it.each([
+    ['sync', SYNC_PROTOCOL, [cborEncode({ t: 'push', entries: 'nope' })]],
+    ['sync', SYNC_PROTOCOL, [Uint8Array.from([0xff, 0x00, 0x13])]],
+    ['probe', PROBE_PROTOCOL, [cborEncode({ t: 'probe-req', id: -1, target: '../x', targetPeerId: '', timeoutMs: 1e12 })]],
+    ['probe', PROBE_PROTOCOL, [Uint8Array.from([1, 2, 3])]]
+  ])('should reject and count a garbage frame on the %s protocol', async (surface, protocol, frames) => {
+    const agent = mesh.agents.get('g1')!.runtime
+    const before = agent.counters.rejectedOn(surface)
+    await sendFrames(agent.peerId, protocol, frames as Uint8Array[])
+    await waitFor(`g1 counted the bad ${surface} frame`, () => agent.counters.rejectedOn(surface) > before)
+  })
+
+  it('should reject and count an oversized sync frame', async () => {
+    const agent = mesh.agents.get('g2')!.runtime
+    const before = agent.counters.rejectedOn('sync')
+    await sendFrames(agent.peerId, SYNC_PROTOCOL, [new Uint8Array(5 * 1024 * 1024)])
+    await waitFor('g2 counted the oversized frame', () => agent.counters.rejectedOn('sync') > before)
+  })
+
+  it('should keep the agents converging and serving after all that', async () => {
+    mesh.agents.get('g3')!.runtime.input({ kind: 'write-own', field: 'after-attack', value: 'fine' })
+    await waitFor('the write reached everyone', () => NAMES.every((n) => mesh.agents.get(n)!.runtime.core.replica.get('node/g3/after-attack')?.value === 'fine'))
+    await waitFor('identical state', () => new Set(NAMES.map((n) => stableFingerprint(mesh.agents.get(n)!.runtime.core.replica))).size === 1)
+    for (const n of NAMES) {
+      const core = mesh.agents.get(n)!.runtime.core
+      expect([...core.members.all()].map((m) => m.name).sort()).toEqual(NAMES)
+      expect(mesh.agents.get(n)!.runtime.isRunning).toBe(true)
+    }
+  })
+})
