@@ -8,7 +8,7 @@ import { startAgent } from '../runtime/index.js'
 import { AGENT_RUN_USAGE, parseAgentArgs, wantsHelp } from './agent-config.js'
 import { exitCodeOf } from './errors.js'
 
-const USAGE = `usage: mesh-agent run [flags]\n\n${AGENT_RUN_USAGE}`
+const USAGE = AGENT_RUN_USAGE
 
 async function main (argv: string[]): Promise<number> {
   const [command, ...rest] = argv
