@@ -18,7 +18,7 @@ import { loadConfigFile } from './config-file.js'
 import type { ConfigFile } from './config-file.js'
 import {
   API_HOST_DEFAULT, API_PORT_DEFAULT, CONFIG_ENV, DATA_DIR_PARENT_DEFAULT, HEARTBEAT_MS_DEFAULT, LISTEN_DEFAULT,
-  LOG_LEVEL_DEFAULT, ROLE_DEFAULT
+  FLUSH_MS_DEFAULT, LOG_LEVEL_DEFAULT, ROLE_DEFAULT
 } from './constants.js'
 import { UsageError } from './errors.js'
 
@@ -39,6 +39,10 @@ export interface AgentConfig {
   /** Capabilities this node advertises. */
   caps: Record<string, string>
   logLevel: typeof LOG_LEVELS[number]
+  /** Absolute path of the meshfs flight recorder folder, or null for none. */
+  recorder: string | null
+  /** Recorder flushes happen at most this often. */
+  flushMs: number
 }
 
 const SETTING_KEYS = Object.keys(SETTINGS) as Array<keyof AgentConfig>
@@ -91,7 +95,9 @@ export function parseAgentArgs (argv: string[], env: NodeJS.ProcessEnv, readFile
     role: winner(pick('role')) ?? ROLE_DEFAULT,
     heartbeatMs: winner(pick('heartbeatMs')) ?? HEARTBEAT_MS_DEFAULT,
     caps: { ...caps.file, ...caps.flag },
-    logLevel: winner(pick('logLevel')) ?? LOG_LEVEL_DEFAULT
+    logLevel: winner(pick('logLevel')) ?? LOG_LEVEL_DEFAULT,
+    recorder: winner(pick('recorder')) ?? null,
+    flushMs: winner(pick('flushMs')) ?? FLUSH_MS_DEFAULT
   }
 }
 

@@ -9,7 +9,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { AgentConfig } from './agent-config.js'
 import {
-  BOOTSTRAP_ADDRS_MAX, CAP_VALUE_LENGTH_MAX, CAPS_MAX, DATA_DIR_LENGTH_MAX, HEARTBEAT_MS_MAX, HEARTBEAT_MS_MIN,
+  BOOTSTRAP_ADDRS_MAX, CAP_VALUE_LENGTH_MAX, CAPS_MAX, DATA_DIR_LENGTH_MAX, FLUSH_MS_MAX, FLUSH_MS_MIN, HEARTBEAT_MS_MAX, HEARTBEAT_MS_MIN,
   LISTEN_ADDRS_MAX, MULTIADDR_LENGTH_MAX, NAME_LENGTH_MAX
 } from './constants.js'
 import { fail, isPlainObject, requireIntegerIn, requireOneOf, requireString, requireStringList } from './values.js'
@@ -63,6 +63,14 @@ export const SETTINGS: Settings = {
   logLevel: {
     flag: 'log-level', fileKeys: ['log-level', 'logLevel'], repeatable: false, help: 'debug, info, warn or error (default: info)',
     parse: (raw, at) => requireOneOf(raw, at, LOG_LEVELS)
+  },
+  recorder: {
+    flag: 'recorder', fileKeys: ['recorder'], repeatable: false, help: 'meshfs flight recorder folder (default: none)',
+    parse: (raw, at, baseDir) => parseDir(raw, at, baseDir)
+  },
+  flushMs: {
+    flag: 'flush-ms', fileKeys: ['flush-ms', 'flushMs'], repeatable: false, help: `recorder flush interval, ${FLUSH_MS_MIN}..${FLUSH_MS_MAX} (default: 2000)`,
+    parse: (raw, at) => requireIntegerIn(raw, at, FLUSH_MS_MIN, FLUSH_MS_MAX)
   }
 }
 

@@ -44,3 +44,7 @@ export const REQUEST_TIMEOUT_MS_DEFAULT = 5_000
 export const RESPONSE_BYTES_MAX = 16 * 1024 * 1024
 /** Error bodies and values are quoted in messages up to this many characters. */
 export const QUOTE_CHARS_MAX = 200
+/** Recorder flush interval: default and range (`--flush-ms`). */
+export const FLUSH_MS_DEFAULT = 2000
+export const FLUSH_MS_MIN = 100
+export const FLUSH_MS_MAX = 600_000

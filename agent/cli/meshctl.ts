@@ -8,6 +8,7 @@
  * come after it.
  */
 import { agentClient } from './agent-client.js'
+import { recorderCommand } from './recorder.js'
 import { flagValue, parseFlags } from './argv.js'
 import type { FlagSpec } from './argv.js'
 import type { Command } from './command.js'
@@ -28,7 +29,7 @@ export interface MeshctlIo {
   readonly timeoutMs?: number
 }
 
-export const COMMANDS: readonly Command[] = [statusCommand]
+export const COMMANDS: readonly Command[] = [statusCommand, recorderCommand]
 
 const GLOBAL_FLAGS: readonly FlagSpec[] = [
   { name: 'agent', kind: 'string' },

@@ -13,12 +13,13 @@ import { AgentCore, seededRng } from '../core/index.js'
 import type { Capabilities, Clock, Effect, Entry, Input, NodeName } from '../core/index.js'
 import { openStore } from '../store/index.js'
 import type { Store } from '../store/index.js'
-import { LEAVE_LINGER_MS, REDIAL_BACKOFF_MS_MAX, REDIAL_BACKOFF_MS_MIN, SHUTDOWN_DEADLINE_MS, SYNC_CONCURRENT_MAX, TELEMETRY_SAMPLE_MS } from './constants.js'
+import { EMERGENCY_READ_TIMEOUT_MS, LEAVE_LINGER_MS, RECORDER_STOP_DEADLINE_MS, REDIAL_BACKOFF_MS_MAX, REDIAL_BACKOFF_MS_MIN, SHUTDOWN_DEADLINE_MS, SYNC_CONCURRENT_MAX, TELEMETRY_SAMPLE_MS } from './constants.js'
 import { createMeshNode } from './libp2p-node.js'
 import type { MeshNode } from './libp2p-node.js'
 import { loadOrCreateNodeKey } from './node-key.js'
 import { sampleTelemetry } from './telemetry.js'
 import { Counters } from './counters.js'
+import { Recorder, peersFromRecorder } from '../recorder/index.js'
 import * as wire from './wire.js'
 import { handleProbe, requestIndirectProbe } from './probe-protocol.js'
 import { handleSync, runSync } from './sync-protocol.js'
@@ -32,6 +33,8 @@ export interface RuntimeInit {
   heartbeatMs: number
   clock: Clock
   log: Logger
+  /** The meshfs flight recorder folder and its flush interval, if any. */
+  recorder?: { dir: string, flushMs: number }
   /** Core options for tests (shorter periods); production uses the defaults. */
   core?: { probeIntervalMs?: number, probeTimeoutMs?: number, syncIntervalMs?: number, suspicionMult?: number }
 }
@@ -48,6 +51,7 @@ export class AgentRuntime extends EventEmitter {
   readonly counters = new Counters()
   core!: AgentCore
   node!: MeshNode
+  recorder: Recorder | undefined
   private store!: Store
   private readonly init: RuntimeInit
   private life: Lifecycle = { state: 'starting' }
@@ -93,12 +97,17 @@ export class AgentRuntime extends EventEmitter {
     for (const e of stored.entries) this.learnIdentity(e)
     this.node = await createMeshNode({ privateKey, listen: init.listen, topics: wire.TOPIC_LIST, blocked: this.blocked })
     this.life = { state: 'running', node: this.node, store: this.store }
+    if (init.recorder !== undefined) {
+      this.recorder = new Recorder({ dir: init.recorder.dir, flushMs: init.recorder.flushMs, writer: init.name, core: this.core, log: init.log })
+      await this.recorder.start()
+    }
     await this.wireUp()
     this.input({ kind: 'tick', telemetry: sampleTelemetry() })
     this.input({ kind: 'start', capabilities: init.capabilities, identity: { peerId: this.peerId, addrs: this.addrs } })
     this.telemetryTimer = setInterval(() => this.input({ kind: 'tick', telemetry: sampleTelemetry() }), TELEMETRY_SAMPLE_MS)
     this.telemetryTimer.unref()
     for (const addr of init.bootstrap) this.dialBootstrap(addr)
+    if (stored.entries.length === 0 && init.bootstrap.length === 0 && init.recorder !== undefined) await this.emergencyBootstrap(init.recorder.dir)
     init.log.info({ peerId: this.peerId, addrs: this.addrs, incarnation: this.core.incarnation, restoredEntries: stored.entries.length }, 'agent started')
   }
 
@@ -135,7 +144,11 @@ export class AgentRuntime extends EventEmitter {
     switch (e.kind) {
       case 'persist':
         this.store.enqueue(e)
-        for (const entry of e.entries) this.learnIdentity(entry)
+        for (const entry of e.entries) {
+          this.learnIdentity(entry)
+          this.recorder?.noteKey(entry.key)
+        }
+        for (const key of e.deletes) this.recorder?.noteKey(key)
         return
       case 'publish': {
         const p = this.publish(e.channel, e.entries)
@@ -157,6 +170,7 @@ export class AgentRuntime extends EventEmitter {
         return
       case 'member':
         this.init.log.info({ member: e.name, from: e.from, to: e.to, incarnation: e.incarnation }, `member:${e.to}`)
+        this.recorder?.noteMember(e.name, e.from, e.to, e.incarnation)
         this.emit('member', e)
         return
       case 'log':
@@ -287,6 +301,24 @@ export class AgentRuntime extends EventEmitter {
     }
   }
 
+  /**
+   * An empty store and no --bootstrap: find peers in the recorder and dial
+   * them (with the same redial backoff). Bounded, so a hung mount cannot hold
+   * up the start.
+   */
+  private async emergencyBootstrap (dir: string): Promise<void> {
+    const peers = await Promise.race([
+      peersFromRecorder(dir, this.peerId),
+      new Promise<string[]>((resolve) => setTimeout(() => resolve([]), EMERGENCY_READ_TIMEOUT_MS).unref())
+    ])
+    if (peers.length === 0) {
+      this.init.log.warn({ recorder: dir }, 'emergency bootstrap: no peers found in the recorder; running alone until someone dials us')
+      return
+    }
+    this.init.log.info({ recorder: dir, peers: peers.length }, 'emergency bootstrap: dialling peers found in the recorder')
+    for (const addr of peers) this.dialBootstrap(addr)
+  }
+
   /** Dial a bootstrap peer, and keep redialling with backoff while it is unreachable. */
   private dialBootstrap (addr: string): void {
     if (!this.redials.has(addr)) this.redials.set(addr, { timer: undefined, backoffMs: REDIAL_BACKOFF_MS_MIN })
@@ -331,6 +363,7 @@ export class AgentRuntime extends EventEmitter {
     const work = (async () => {
       // Let the `left` gossip reach the sockets before they close.
       await Promise.allSettled([...this.publishing])
+      await this.recorder?.stop(RECORDER_STOP_DEADLINE_MS)
       // gossipsub's publish resolves once the message is queued on the peers'
       // streams, not once it left; linger briefly so closing does not cut it off.
       await new Promise((resolve) => setTimeout(resolve, LEAVE_LINGER_MS))
@@ -349,6 +382,7 @@ export class AgentRuntime extends EventEmitter {
     this.cancelWake?.()
     clearInterval(this.telemetryTimer)
     for (const st of this.redials.values()) clearTimeout(st.timer)
+    await this.recorder?.stop(0)
     await node.stop()
     await store.close()
   }

@@ -20,3 +20,7 @@ export const SHUTDOWN_DEADLINE_MS = 4_000
 export const TELEMETRY_SAMPLE_MS = 1_000
 /** After publishing `left`, keep connections open this long so the message leaves. */
 export const LEAVE_LINGER_MS = 300
+/** Reading the recorder for an emergency bootstrap gives up after this (a hung mount). */
+export const EMERGENCY_READ_TIMEOUT_MS = 10_000
+/** The recorder's final flush at shutdown may take this long at most. */
+export const RECORDER_STOP_DEADLINE_MS = 1_500

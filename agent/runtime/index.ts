@@ -31,6 +31,10 @@ export interface StartAgentInit {
   role: 'container' | 'host'
   heartbeatMs: number
   caps: Record<string, string>
+  /** meshfs flight recorder folder, or null/undefined for none. */
+  recorder?: string | null
+  /** Recorder flush interval. @default 2000 */
+  flushMs?: number
   /** @default 'info' */
   logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'silent'
   /** A logger to use instead of pino on stderr (tests). */
@@ -69,6 +73,7 @@ export async function startAgent (init: StartAgentInit): Promise<RunningAgent> {
     heartbeatMs: init.heartbeatMs,
     clock: systemClock(),
     log,
+    recorder: init.recorder === null || init.recorder === undefined ? undefined : { dir: init.recorder, flushMs: init.flushMs ?? 2000 },
     core: init.core
   })
   await runtime.start()

@@ -28,6 +28,7 @@ export interface AgentStatus {
   addrs: string[]
   members: MemberStatus[]
   entries: number
+  recorder: Record<string, unknown> | null
   stats: Record<string, unknown>
 }
 
@@ -69,6 +70,7 @@ export function buildStatus (rt: AgentRuntime, nowWallMs: number): AgentStatus {
     addrs: rt.addrs,
     members,
     entries: core.replica.size,
+    recorder: rt.recorder === undefined ? null : { ...rt.recorder.snapshot() },
     stats: { core: core.stats, store: rt.storeStats, counters: rt.counters.snapshot(), connections: rt.node.getConnections().length }
   }
 }

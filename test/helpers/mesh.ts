@@ -15,6 +15,12 @@ import type { RunningAgent } from '../../agent/runtime/index.js'
 
 export const FAST_CORE = { probeIntervalMs: 500, probeTimeoutMs: 200, syncIntervalMs: 1000, suspicionMult: 4 }
 
+export interface TestMeshInit {
+  /** Recorder folder shared by every agent, if any. */
+  recorder?: string
+  flushMs?: number
+}
+
 export interface TestMesh {
   root: string
   agents: Map<string, RunningAgent>
@@ -23,7 +29,7 @@ export interface TestMesh {
   close(): Promise<void>
 }
 
-export async function createTestMesh (names: string[]): Promise<TestMesh> {
+export async function createTestMesh (names: string[], init: TestMeshInit = {}): Promise<TestMesh> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'hauki-mesh-'))
   const agents = new Map<string, RunningAgent>()
   const mesh: TestMesh = {
@@ -44,6 +50,8 @@ export async function createTestMesh (names: string[]): Promise<TestMesh> {
         heartbeatMs: 1000,
         caps: { zone: 'test' },
         log: pino({ level: 'silent' }),
+        recorder: init.recorder,
+        flushMs: init.flushMs,
         core: FAST_CORE
       })
       agents.set(name, agent)

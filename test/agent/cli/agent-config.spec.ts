@@ -43,14 +43,17 @@ describe('parseAgentArgs', () => {
       role: 'container',
       heartbeatMs: 1000,
       caps: {},
-      logLevel: 'info'
+      logLevel: 'info',
+      recorder: null,
+      flushMs: 2000
     })
   })
 
   it('should read every flag, in both --flag value and --flag=value forms', () => {
     const config = parse([
       '--name', 'hauki-crm', '--data=/var/lib/mesh', '--listen', '/ip4/127.0.0.1/tcp/0', '--bootstrap', BOOT,
-      '--api=[::1]:0', '--role', 'host', '--heartbeat-ms=250', '--cap', 'zone=hel1', '--log-level', 'debug'
+      '--api=[::1]:0', '--role', 'host', '--heartbeat-ms=250', '--cap', 'zone=hel1', '--log-level', 'debug',
+      '--recorder', '/srv/meshfs', '--flush-ms=500'
     ])
     expect(config).toEqual({
       name: 'hauki-crm',
@@ -61,7 +64,9 @@ describe('parseAgentArgs', () => {
       role: 'host',
       heartbeatMs: 250,
       caps: { zone: 'hel1' },
-      logLevel: 'debug'
+      logLevel: 'debug',
+      recorder: '/srv/meshfs',
+      flushMs: 500
     })
   })
 
@@ -85,7 +90,7 @@ describe('parseAgentArgs', () => {
   it('should read a JSON config file with camelCase keys', () => {
     const path = writeConfig('mesh.json', JSON.stringify({
       name: 'from-json', dataDir: '/srv/mesh', listen: '/ip4/127.0.0.1/tcp/7500', bootstrap: [BOOT],
-      api: '0.0.0.0:8080', role: 'host', heartbeatMs: 2000, caps: { zone: 'hel1' }, logLevel: 'warn'
+      api: '0.0.0.0:8080', role: 'host', heartbeatMs: 2000, caps: { zone: 'hel1' }, logLevel: 'warn', recorder: '/srv/rec', flushMs: 3000
     }))
     expect(parse(['--config', path])).toEqual({
       name: 'from-json',
@@ -96,7 +101,9 @@ describe('parseAgentArgs', () => {
       role: 'host',
       heartbeatMs: 2000,
       caps: { zone: 'hel1' },
-      logLevel: 'warn'
+      logLevel: 'warn',
+      recorder: '/srv/rec',
+      flushMs: 3000
     })
   })
 
