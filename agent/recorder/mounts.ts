@@ -22,7 +22,7 @@ function unescapeMount (s: string): string {
 
 export function classifyMount (mountPoint: string, fsType: string): MountInfo {
   if (fsType === 'fuse.sshfs') {
-    return { mountPoint, fsType, atomicRename: 'only with the server\'s posix-rename extension', dirFsync: 'no-op', note: 'sshfs: mount with -o workaround=rename is NOT enough; the server must offer posix-rename@openssh.com (OpenSSH does); directory fsync is a no-op, so a rename is durable only when the server flushes' }
+    return { mountPoint, fsType, atomicRename: 'only with the server\'s posix-rename extension', dirFsync: 'no-op', note: 'sshfs: replacing a file is atomic only when the server offers posix-rename@openssh.com (OpenSSH does); do not mount with -o workaround=rename (it removes the target first); directory fsync is a no-op, so a rename is durable only when the server flushes' }
   }
   if (fsType === 'nfs' || fsType === 'nfs4') {
     return { mountPoint, fsType, atomicRename: 'yes', dirFsync: 'yes', note: 'NFS: rename is atomic on the server; use hard mounts (not soft) so a stalled server delays writes instead of failing them' }
