@@ -24,7 +24,7 @@ export function isTempName (name: string): boolean {
   return name.startsWith('.') && name.includes(TEMP_MARKER)
 }
 
-async function fsyncDir (dir: string): Promise<void> {
+export async function fsyncDir (dir: string): Promise<void> {
   const fh = await open(dir, 'r')
   try {
     await fh.sync()
@@ -36,8 +36,11 @@ async function fsyncDir (dir: string): Promise<void> {
   }
 }
 
-/** Write `data` to `target` atomically. */
-export async function writeAtomic (target: string, data: string): Promise<void> {
+/**
+ * Write `data` to `target` atomically. With `syncDir: false` the caller
+ * fsyncs the folder itself (once for many files, before it reports them written).
+ */
+export async function writeAtomic (target: string, data: string, options: { syncDir?: boolean } = {}): Promise<void> {
   const tmp = tempPathFor(target)
   const fh = await open(tmp, 'wx', 0o644)
   try {
@@ -55,7 +58,7 @@ export async function writeAtomic (target: string, data: string): Promise<void> 
     await unlink(tmp).catch(() => {})
     throw err
   }
-  await fsyncDir(path.dirname(target))
+  if (options.syncDir !== false) await fsyncDir(path.dirname(target))
 }
 
 /** The HLC recorded in an existing record file, or -1 when there is none or it is unreadable. */
@@ -114,10 +117,10 @@ export async function withFileLock<T> (target: string, fn: () => Promise<T>): Pr
  * Replace `target` with a record of `hlc` unless the file already holds a
  * newer fact (another agent sharing the folder wrote it). Returns whether it wrote.
  */
-export async function writeRecordIfNewer (target: string, hlc: number, data: string): Promise<boolean> {
+export async function writeRecordIfNewer (target: string, hlc: number, data: string, options: { syncDir?: boolean } = {}): Promise<boolean> {
   return await withFileLock(target, async () => {
     if (await currentHlc(target) > hlc) return false
-    await writeAtomic(target, data)
+    await writeAtomic(target, data, options)
     return true
   })
 }

@@ -14,7 +14,7 @@ import { mkdir, open, readdir, stat, unlink } from 'node:fs/promises'
 import path from 'node:path'
 import type { Logger } from 'pino'
 import type { AgentCore, Liveness } from '../core/index.js'
-import { isTempName, writeRecordIfNewer } from './atomic-file.js'
+import { fsyncDir, isTempName, writeRecordIfNewer } from './atomic-file.js'
 import { EVENTS_PER_FLUSH_MAX, FILES_PER_FLUSH_MAX, LAYOUT_DIRS, TEMP_STALE_MS } from './constants.js'
 import { detectMount } from './mounts.js'
 import type { MountInfo } from './mounts.js'
@@ -156,14 +156,28 @@ export class Recorder {
     for (const [target] of batch) this.dirty.delete(target)
     const events = this.events.splice(0, EVENTS_PER_FLUSH_MAX)
     this.inFlightSinceMs = Math.min(...batch.map(([, at]) => at), ...events.map((e) => e.atMs))
+    const touched = new Map<string, [string, number][]>()
     for (const [target, since] of batch) {
       try {
-        await this.writeTarget(target)
+        if (await this.writeTarget(target)) {
+          const dir = path.dirname(target)
+          touched.set(dir, [...(touched.get(dir) ?? []), [target, since]])
+        }
       } catch (err) {
         // Redone from memory at the next flush, with a fresh temp file.
         this.stats.writeErrors++
         if (!this.dirty.has(target)) this.dirty.set(target, since)
         this.init.log.warn({ file: target, err: (err as Error).message }, 'recorder write failed; will retry')
+      }
+    }
+    // One folder fsync per folder per flush makes all its renames durable, instead of one per file.
+    for (const [dir, files] of touched) {
+      try {
+        await fsyncDir(dir)
+      } catch (err) {
+        this.stats.writeErrors++
+        for (const [target, since] of files) if (!this.dirty.has(target)) this.dirty.set(target, since)
+        this.init.log.warn({ dir, err: (err as Error).message }, 'recorder could not fsync a folder; will rewrite its files')
       }
     }
     if (events.length > 0) await this.appendEvents(events)
@@ -183,17 +197,19 @@ export class Recorder {
     return undefined
   }
 
-  private async writeTarget (target: string): Promise<void> {
+  /** Write one file; true when it was renamed into place (its folder still needs an fsync). */
+  private async writeTarget (target: string): Promise<boolean> {
     const rec = this.render(target)
-    if (rec === undefined) return
+    if (rec === undefined) return false
     if (rec === 'delete') {
       await unlink(target).catch(() => {})
-      return
+      return true
     }
     await mkdir(path.dirname(target), { recursive: true })
-    const wrote = await writeRecordIfNewer(target, rec.hlc, `${JSON.stringify(rec, null, 2)}\n`)
+    const wrote = await writeRecordIfNewer(target, rec.hlc, `${JSON.stringify(rec, null, 2)}\n`, { syncDir: false })
     if (wrote) this.stats.filesWritten++
     else this.stats.filesSkippedOlder++
+    return wrote
   }
 
   /** Append event lines, one write per day file, then fsync. A failed day is requeued. */

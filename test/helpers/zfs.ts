@@ -49,6 +49,19 @@ export function zfsSkipReason (): string | undefined {
   return why
 }
 
+/** `zpool destroy` answers "busy" for a moment after the last file closes on zfs-fuse: retry, bounded. */
+export function destroyPool (pool: string): void {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      run('zpool', ['destroy', '-f', pool])
+      return
+    } catch (err) {
+      if (!String((err as { stderr?: string }).stderr ?? err).includes('busy')) return
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100)
+    }
+  }
+}
+
 export function createPool (label: string): ZfsPool {
   const dir = mkdtempSync(path.join(os.tmpdir(), `zpool-${label}-`))
   const file = path.join(dir, 'pool.img')
@@ -62,7 +75,7 @@ export function createPool (label: string): ZfsPool {
     mountpoint,
     daemonPid: daemonPid() as number,
     destroy () {
-      try { run('zpool', ['destroy', '-f', pool]) } catch { /* already gone */ }
+      destroyPool(pool)
       rmSync(dir, { recursive: true, force: true })
     }
   }

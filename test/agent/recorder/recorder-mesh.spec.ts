@@ -39,7 +39,7 @@ describe('recorder: a small mesh sharing one folder', () => {
     mesh = await createTestMesh(['r1', 'r2', 'r3'], { recorder: rec, flushMs: 100 })
     const m = mesh
     await waitFor('every agent wrote every node', async () => {
-      const files = await readdir(path.join(rec, 'live/nodes')).catch(() => [])
+      const files = await readdir(path.join(rec, 'live/nodes')).catch(() => [] as string[])
       if (!['r1.json', 'r2.json', 'r3.json'].every((f) => files.includes(f))) return false
       for (const f of ['r1', 'r2', 'r3']) if ((await readJson(path.join(rec, 'live/nodes', `${f}.json`))).status !== 'ALIVE') return false
       return true

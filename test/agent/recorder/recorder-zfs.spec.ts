@@ -33,7 +33,7 @@ describe.skipIf(skip !== undefined)('recorder: on a zfs-fuse dataset', () => {
 
   it('should write the same valid layout on FUSE and detect the mount type', async () => {
     await waitFor('live files for all three on zfs', async () => {
-      const files = await readdir(path.join(pool.mountpoint, 'live/nodes')).catch(() => [])
+      const files = await readdir(path.join(pool.mountpoint, 'live/nodes')).catch(() => [] as string[])
       return ['z1.json', 'z2.json', 'z3.json'].every((f) => files.includes(f))
     })
     const z1 = JSON.parse(await readFile(path.join(pool.mountpoint, 'live/nodes/z1.json'), 'utf8')) as { status: string }
