@@ -187,6 +187,7 @@ export class VirtualCluster {
         return
       case 'member':
       case 'log':
+      case 'admin':
         this.log.push({ atMs: this.nowMs, node: from, effect: e })
         return
       default: {

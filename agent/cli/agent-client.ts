@@ -27,34 +27,43 @@ export interface AgentClientInit {
 export interface AgentClient {
   /** GETs `path` (starting with `/`) and returns the parsed JSON body of a 2xx answer. */
   getJson: (path: string, options?: { signal?: AbortSignal }) => Promise<unknown>
+  /** POST a JSON body, read a JSON answer; same deadline and errors as getJson. */
+  postJson: (path: string, body: unknown, options?: { signal?: AbortSignal }) => Promise<unknown>
 }
 
 export function agentClient (init: AgentClientInit): AgentClient {
   const timeoutMs = init.timeoutMs ?? REQUEST_TIMEOUT_MS_DEFAULT
   const bytesMax = init.responseBytesMax ?? RESPONSE_BYTES_MAX
   const base = init.baseUrl
-  return {
-    async getJson (path, options) {
-      const deadline = AbortSignal.timeout(timeoutMs)
-      const signal = options?.signal === undefined ? deadline : AbortSignal.any([deadline, options.signal])
-      let status: number
-      let statusText: string
-      let text: string
-      try {
-        const res = await init.fetch(`${base}${path}`, { signal, headers: { accept: 'application/json' } })
-        status = res.status
-        statusText = res.statusText
-        text = await readBody(res, bytesMax, base)
-      } catch (err) {
-        throw requestError(err, base, timeoutMs, deadline)
-      }
-      const body = parseJson(text)
-      if (status < 200 || status > 299) {
-        throw new AgentHttpError(`agent at ${base} answered ${status}${statusText === '' ? '' : ` ${statusText}`} for GET ${path}${errorDetail(body, text)}`, status)
-      }
-      if (body === undefined) throw new BadResponseError(`agent at ${base} answered GET ${path} with something that is not JSON: ${JSON.stringify(clip(text))}`)
-      return body
+  const request = async (method: 'GET' | 'POST', path: string, payload: unknown, options?: { signal?: AbortSignal }): Promise<unknown> => {
+    const deadline = AbortSignal.timeout(timeoutMs)
+    const signal = options?.signal === undefined ? deadline : AbortSignal.any([deadline, options.signal])
+    let status: number
+    let statusText: string
+    let text: string
+    try {
+      const res = await init.fetch(`${base}${path}`, {
+        method,
+        signal,
+        headers: method === 'POST' ? { accept: 'application/json', 'content-type': 'application/json' } : { accept: 'application/json' },
+        body: method === 'POST' ? JSON.stringify(payload) : undefined
+      })
+      status = res.status
+      statusText = res.statusText
+      text = await readBody(res, bytesMax, base)
+    } catch (err) {
+      throw requestError(err, base, timeoutMs, deadline)
     }
+    const body = parseJson(text)
+    if (status < 200 || status > 299) {
+      throw new AgentHttpError(`agent at ${base} answered ${status}${statusText === '' ? '' : ` ${statusText}`} for ${method} ${path}${errorDetail(body, text)}`, status)
+    }
+    if (body === undefined) throw new BadResponseError(`agent at ${base} answered ${method} ${path} with something that is not JSON: ${JSON.stringify(clip(text))}`)
+    return body
+  }
+  return {
+    getJson: async (path, options) => await request('GET', path, undefined, options),
+    postJson: async (path, payload, options) => await request('POST', path, payload, options)
   }
 }
 

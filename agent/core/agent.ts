@@ -8,6 +8,9 @@
  * The core never reads a clock, never draws from Math.random and never does
  * I/O, so a run is a function of its inputs and its seed.
  */
+import { AdminLedger } from './admin/ledger.js'
+import type { AdminEvent } from './admin/event.js'
+import type { MaintenanceView } from './admin/fold.js'
 import { Awareness } from './membership/awareness.js'
 import { MemberTable } from './membership/member-table.js'
 import { Prober } from './membership/prober.js'
@@ -59,6 +62,10 @@ export interface AgentCoreInit {
   tombstoneGraceMs?: number
   /** @default HLC_DRIFT_MS_MAX_DEFAULT */
   hlcDriftMsMax?: number
+  /** Ed25519 public keys (hex) whose admin events this agent accepts. @default [] */
+  adminKeys?: string[]
+  /** Time a node stays in Recovery after leaving maintenance before it reports itself Active. @default RECOVERY_SETTLE_MS_DEFAULT */
+  recoverySettleMs?: number
 }
 
 export type Channel = 'membership' | 'heartbeat' | 'delta'
@@ -73,6 +80,7 @@ export type Input =
   | { kind: 'indirect-ack', probeId: number }
   | { kind: 'indirect-nack', probeId: number }
   | { kind: 'write-own', field: string, value: Value }
+  | { kind: 'admin-event', event: AdminEvent }
   | { kind: 'leave' }
 
 export type Effect =
@@ -83,6 +91,7 @@ export type Effect =
   | { kind: 'sync', peers: NodeName[] }
   | { kind: 'member', name: NodeName, from: Liveness | undefined, to: Liveness, incarnation: number }
   | { kind: 'log', level: 'info' | 'warn', msg: string, fields: Record<string, Value> }
+  | { kind: 'admin', event: AdminEvent, view: MaintenanceView }
   | { kind: 'wake', atMonoMs: number }
 
 type Phase = 'idle' | 'running' | 'left'
@@ -97,7 +106,7 @@ export interface CoreStats {
   refutations: number
 }
 
-type Config = Required<Omit<AgentCoreInit, 'name' | 'rng' | 'incarnation' | 'hlc'>>
+type Config = Required<Omit<AgentCoreInit, 'name' | 'rng' | 'incarnation' | 'hlc' | 'adminKeys'>>
 
 function configFrom (init: AgentCoreInit): Config {
   return {
@@ -112,7 +121,8 @@ function configFrom (init: AgentCoreInit): Config {
     heartbeatMeshRatePerS: init.heartbeatMeshRatePerS ?? C.HEARTBEAT_MESH_RATE_PER_S_DEFAULT,
     syncIntervalMs: init.syncIntervalMs ?? C.SYNC_INTERVAL_MS_DEFAULT,
     tombstoneGraceMs: init.tombstoneGraceMs ?? C.TOMBSTONE_GRACE_MS_DEFAULT,
-    hlcDriftMsMax: init.hlcDriftMsMax ?? C.HLC_DRIFT_MS_MAX_DEFAULT
+    hlcDriftMsMax: init.hlcDriftMsMax ?? C.HLC_DRIFT_MS_MAX_DEFAULT,
+    recoverySettleMs: init.recoverySettleMs ?? C.RECOVERY_SETTLE_MS_DEFAULT
   }
 }
 
@@ -153,6 +163,7 @@ export class AgentCore {
   readonly name: NodeName
   readonly replica = new Replica()
   readonly members: MemberTable
+  readonly admin: AdminLedger
   private readonly cfg: Config
   private readonly rng: Rng
   private readonly clock: HybridClock
@@ -171,6 +182,8 @@ export class AgentCore {
   private nextSyncMonoMs = 0
   private nextGcMonoMs = 0
   private wakeMonoMs: number | undefined
+  private recoveryDue: { id: string, atMonoMs: number } | undefined
+  private maintenanceDirty = false
   private out = new Outbox()
   readonly stats: CoreStats = { applied: 0, duplicate: 0, stale: 0, rejected: 0, rejectedByReason: {}, stalls: 0, refutations: 0 }
 
@@ -183,6 +196,7 @@ export class AgentCore {
     this.clock = new HybridClock(init.hlc ?? 0)
     this.awareness = new Awareness(this.cfg.awarenessMax)
     this.members = new MemberTable(init.name)
+    this.admin = new AdminLedger(init.adminKeys ?? [], this.replica)
   }
 
   get incarnation (): number {
@@ -214,7 +228,10 @@ export class AgentCore {
       if (e.origin === this.name && e.hlc > this.lastOwnHlc) this.lastOwnHlc = e.hlc
       const member = memberOfKey(e.key)
       if (member !== undefined && member !== this.name && isMemberRecord(e.value)) this.members.set(member, e.value, monoMs, this.rng)
+      // Stored admin events were verified when they arrived.
+      if (e.key.startsWith('admin/') && e.value !== null) this.admin.add(e.value as unknown as AdminEvent)
     }
+    this.maintenanceDirty = true
     this.lastOwnHlc = Math.max(this.lastOwnHlc, this.replica.versionOf(this.name)[1])
   }
 
@@ -245,6 +262,12 @@ export class AgentCore {
       case 'write-own':
         if (this.phase !== 'running') return
         return this.writeOwn(input.field, input.value, at)
+      case 'admin-event': {
+        const reason = this.admin.check(input.event)
+        if (reason !== undefined) return this.reject(reason)
+        if (this.phase === 'running') this.write(`admin/${input.event.id}`, input.event as unknown as Value, at)
+        return
+      }
       case 'leave': return this.leave(at)
       default: {
         const never: never = input
@@ -318,6 +341,15 @@ export class AgentCore {
 
   /** The one path every write takes, local or remote. */
   private apply (e: Entry, at: Instant, local: boolean): void {
+    if (e.key.startsWith('admin/')) {
+      // Verify a signature once: a copy of a write we already hold needs no second check.
+      const held = this.replica.get(e.key)
+      const reason = held !== undefined && held.hlc === e.hlc && held.origin === e.origin ? undefined : this.admin.rejection(e)
+      if (reason !== undefined) {
+        this.reject(reason)
+        return
+      }
+    }
     const outcome = this.replica.merge(e)
     if (outcome.kind === 'rejected') {
       this.reject(outcome.reason)
@@ -332,6 +364,56 @@ export class AgentCore {
     const member = memberOfKey(e.key)
     if (member !== undefined) this.onMemberWrite(member, e, at)
     else if (!local && outcome.kind === 'applied' && e.origin === this.name) this.reassertOwn(e.key, at)
+    if (e.key.startsWith('admin/')) this.onAdminEntry(e.key)
+    else if (outcome.kind === 'applied' && e.key.endsWith('/maintenance')) {
+      const owner = ownerOfKey(e.key)
+      if (owner !== undefined) this.admin.invalidate(owner)
+      if (owner === this.name) this.maintenanceDirty = true
+    }
+  }
+
+  private onAdminEntry (key: EntryKey): void {
+    const event = this.replica.get(key)?.value as unknown as AdminEvent | undefined
+    if (event === undefined || event === null || !this.admin.add(event)) return
+    this.out.emit({ kind: 'admin', event, view: this.admin.view(event.target) })
+    if (event.target === this.name) this.maintenanceDirty = true
+  }
+
+  /** The maintenance view of a node, as every agent folds it. */
+  maintenanceOf (node: NodeName): MaintenanceView {
+    return this.admin.view(node)
+  }
+
+  /**
+   * Do the work our own maintenance state asks of us, and report it through
+   * our own entries so every agent's fold advances the same way. Until
+   * daemon supervision exists a node runs no non-essential daemons, so a
+   * drain has nothing to stop and is complete at once.
+   */
+  private actOnMaintenance (at: Instant): void {
+    for (let round = 0; round < 4 && this.maintenanceDirty; round++) {
+      this.maintenanceDirty = false
+      const view = this.admin.view(this.name)
+      const reports = this.admin.reportsOf(this.name)
+      const pending = view.pending
+      if (view.state === 'EnteringMaintenance' && pending !== undefined && !reports.has(pending.id)) {
+        this.report(pending.id, 'drained', at)
+      } else if (view.state === 'ExitingMaintenance' && pending !== undefined && !reports.has(pending.id)) {
+        this.report(pending.id, 'resumed', at)
+      }
+      const after = this.admin.view(this.name)
+      if (after.state === 'Recovery' && after.pending !== undefined && this.recoveryDue?.id !== after.pending.id) {
+        this.recoveryDue = { id: after.pending.id, atMonoMs: at.monoMs + this.cfg.recoverySettleMs }
+      }
+      for (const step of after.history) {
+        if ((step.action === 'restart-daemons' || step.action === 'clear-avoid') && !reports.has(step.id)) this.report(step.id, 'done', at)
+      }
+    }
+  }
+
+  private report (id: string, phase: 'drained' | 'resumed' | 'recovered' | 'done', at: Instant): void {
+    this.out.emit({ kind: 'log', level: 'info', msg: `maintenance: reporting ${phase}`, fields: { event: id } })
+    this.writeOwn('maintenance', this.admin.withReport(this.name, id, phase), at)
   }
 
   /**
@@ -466,6 +548,12 @@ export class AgentCore {
         this.write(memberKey(target), { incarnation: s.incarnation, status: 'dead' }, at)
       }
     }
+    if (this.recoveryDue !== undefined && now >= this.recoveryDue.atMonoMs) {
+      const { id } = this.recoveryDue
+      this.recoveryDue = undefined
+      if (this.admin.view(this.name).pending?.id === id) this.report(id, 'recovered', at)
+    }
+    this.actOnMaintenance(at)
     if (now >= this.nextHeartbeatMonoMs) this.beat(at)
     if (now >= this.nextSyncMonoMs) {
       this.nextSyncMonoMs = now + jittered(this.cfg.syncIntervalMs, this.rng)
@@ -512,6 +600,7 @@ export class AgentCore {
     let t = Math.min(this.nextHeartbeatMonoMs, this.nextSyncMonoMs, this.nextGcMonoMs)
     if (this.prober !== undefined) t = Math.min(t, this.prober.wakeMonoMs)
     for (const s of this.suspicions.values()) t = Math.min(t, s.deadlineMonoMs)
+    if (this.recoveryDue !== undefined) t = Math.min(t, this.recoveryDue.atMonoMs)
     return t
   }
 

@@ -59,3 +59,7 @@ export const RTT_EWMA_ALPHA = 0.3
 export const HEARTBEAT_INTERVAL_MS_DEFAULT = 1_000
 /** Mesh-wide heartbeat budget: all nodes together publish at most this many heartbeats per second. */
 export const HEARTBEAT_MESH_RATE_PER_S_DEFAULT = 10
+
+// Maintenance.
+/** After leaving maintenance a node stays in Recovery this long before it reports itself Active. */
+export const RECOVERY_SETTLE_MS_DEFAULT = 5_000

@@ -13,7 +13,7 @@
 import { mkdir, open, readdir, stat, unlink } from 'node:fs/promises'
 import path from 'node:path'
 import type { Logger } from 'pino'
-import type { AgentCore, Liveness } from '../core/index.js'
+import type { AdminEvent, AgentCore, Liveness, Value } from '../core/index.js'
 import { fsyncDir, isTempName, writeRecordIfNewer } from './atomic-file.js'
 import { EVENTS_PER_FLUSH_MAX, FILES_PER_FLUSH_MAX, LAYOUT_DIRS, TEMP_STALE_MS } from './constants.js'
 import { detectMount } from './mounts.js'
@@ -47,7 +47,7 @@ export interface RecorderStats {
   mount: MountInfo | null
 }
 
-interface PendingEvent { event: string, subject: string, incarnation: number, atMs: number }
+interface PendingEvent { event: string, subject: string, atMs: number, fields: Record<string, Value> }
 
 export class Recorder {
   private readonly init: RecorderInit
@@ -113,6 +113,7 @@ export class Recorder {
   noteKey (key: string): void {
     if (this.stopped) return
     if (key.startsWith('member/')) return this.markNode(key.slice(7))
+    if (key.startsWith('admin/')) return
     if (key.startsWith('node/')) {
       const end = key.indexOf('/', 5)
       if (end > 5) this.markNode(key.slice(5, end))
@@ -125,7 +126,18 @@ export class Recorder {
   noteMember (name: string, from: Liveness | undefined, to: Liveness, incarnation: number): void {
     if (this.stopped) return
     const event = to === 'dead' ? 'member:dead' : to === 'left' ? 'member:left' : to === 'alive' && from !== 'suspect' ? 'member:joined' : undefined
-    if (event !== undefined && this.events.length < EVENTS_PER_FLUSH_MAX * 10) this.events.push({ event, subject: name, incarnation, atMs: Date.now() })
+    if (event !== undefined) this.pushEvent({ event, subject: name, atMs: Date.now(), fields: { incarnation } })
+  }
+
+  /** An admin event was accepted: an event line, and the target's file shows its new state. */
+  noteAdmin (e: AdminEvent, state: string): void {
+    if (this.stopped) return
+    this.pushEvent({ event: `admin:${e.action}`, subject: e.target, atMs: Date.now(), fields: { id: e.id, signer: e.signer, eventHlc: e.hlc, state } })
+    this.markNode(e.target)
+  }
+
+  private pushEvent (e: PendingEvent): void {
+    if (this.events.length < EVENTS_PER_FLUSH_MAX * 10) this.events.push(e)
   }
 
   private schedule (): void {
@@ -220,7 +232,7 @@ export class Recorder {
       byDay.set(day, [...(byDay.get(day) ?? []), e])
     }
     for (const [day, group] of byDay) {
-      const lines = group.map((e) => JSON.stringify(seal('event', this.init.writer, this.init.core.hlc, { ts: new Date(e.atMs).toISOString(), event: e.event, subject: e.subject, incarnation: e.incarnation })))
+      const lines = group.map((e) => JSON.stringify(seal('event', this.init.writer, this.init.core.hlc, { ...e.fields, ts: new Date(e.atMs).toISOString(), event: e.event, subject: e.subject })))
       try {
         const fh = await open(this.p('events', `${day}.ndjson`), 'a', 0o644)
         try {

@@ -34,10 +34,13 @@ export function renderLiveNode (core: AgentCore, writer: string, node: string): 
   const identityEntry = core.replica.get(`node/${node}/identity`)
   const capsEntry = core.replica.get(`node/${node}/caps`)
   const hbEntry = core.replica.get(`node/${node}/heartbeat`)
+  const maintEntry = core.replica.get(`node/${node}/maintenance`)
   const identity = obj(identityEntry)
   const caps = obj(capsEntry)
   const hb = obj(hbEntry)
-  return seal('live-node', writer, maxHlc(memberEntry, identityEntry, capsEntry, hbEntry), {
+  const maintenance = core.maintenanceOf(node)
+  const lastAdmin = maintenance.history[maintenance.history.length - 1]
+  return seal('live-node', writer, Math.max(maxHlc(memberEntry, identityEntry, capsEntry, hbEntry, maintEntry), lastAdmin?.hlc ?? 0), {
     node,
     peerId: typeof identity.peerId === 'string' ? identity.peerId : null,
     status: m.status.toUpperCase(),
@@ -48,7 +51,9 @@ export function renderLiveNode (core: AgentCore, writer: string, node: string): 
     memory: hb.memory ?? null,
     role: typeof caps.role === 'string' ? caps.role : null,
     capabilities: capsEntry?.value ?? {},
-    addrs: Array.isArray(identity.addrs) ? identity.addrs : []
+    addrs: Array.isArray(identity.addrs) ? identity.addrs : [],
+    maintenance: maintenance.state,
+    cordoned: maintenance.cordoned
   })
 }
 

@@ -13,7 +13,7 @@ import { AgentCore, seededRng } from '../core/index.js'
 import type { Capabilities, Clock, Effect, Entry, Input, NodeName } from '../core/index.js'
 import { openStore } from '../store/index.js'
 import type { Store } from '../store/index.js'
-import { EMERGENCY_READ_TIMEOUT_MS, LEAVE_LINGER_MS, RECORDER_STOP_DEADLINE_MS, REDIAL_BACKOFF_MS_MAX, REDIAL_BACKOFF_MS_MIN, SHUTDOWN_DEADLINE_MS, SYNC_CONCURRENT_MAX, TELEMETRY_SAMPLE_MS } from './constants.js'
+import { EMERGENCY_READ_TIMEOUT_MS, LEAVE_LINGER_MS, RECENT_EVENTS_MAX, RECORDER_STOP_DEADLINE_MS, REDIAL_BACKOFF_MS_MAX, REDIAL_BACKOFF_MS_MIN, SHUTDOWN_DEADLINE_MS, SYNC_CONCURRENT_MAX, TELEMETRY_SAMPLE_MS } from './constants.js'
 import { createMeshNode } from './libp2p-node.js'
 import type { MeshNode } from './libp2p-node.js'
 import { loadOrCreateNodeKey } from './node-key.js'
@@ -33,10 +33,21 @@ export interface RuntimeInit {
   heartbeatMs: number
   clock: Clock
   log: Logger
+  /** Trusted admin public keys (hex). */
+  adminKeys?: string[]
   /** The meshfs flight recorder folder and its flush interval, if any. */
   recorder?: { dir: string, flushMs: number }
   /** Core options for tests (shorter periods); production uses the defaults. */
   core?: { probeIntervalMs?: number, probeTimeoutMs?: number, syncIntervalMs?: number, suspicionMult?: number }
+}
+
+/** One line of `GET /v1/events`. */
+export interface MeshEvent {
+  ts: string
+  kind: 'mesh' | 'admin'
+  event: string
+  subject: string
+  [field: string]: string | number
 }
 
 /** Where the agent is in its life; timers and the node exist only while running. */
@@ -61,6 +72,8 @@ export class AgentRuntime extends EventEmitter {
   private readonly nameOfPeer = new Map<string, NodeName>()
   private readonly blocked = new Set<string>()
   private syncsRunning = 0
+  /** Recent mesh and admin events for `GET /v1/events`, oldest first, bounded. */
+  readonly recentEvents: MeshEvent[] = []
   private readonly publishing = new Set<Promise<void>>()
   private readonly redials = new Map<string, { timer: NodeJS.Timeout | undefined, backoffMs: number }>()
   readonly startedAtMs = Date.now()
@@ -91,6 +104,7 @@ export class AgentRuntime extends EventEmitter {
       incarnation,
       hlc: stored.hlc,
       heartbeatIntervalMs: init.heartbeatMs,
+      adminKeys: init.adminKeys ?? [],
       ...init.core
     })
     this.core.restore(stored.entries, stored.versions, init.clock.now().monoMs)
@@ -168,7 +182,13 @@ export class AgentRuntime extends EventEmitter {
           if (pid !== undefined) void this.syncWith(pid)
         }
         return
+      case 'admin':
+        this.init.log.info({ id: e.event.id, action: e.event.action, target: e.event.target, state: e.view.state, cordoned: e.view.cordoned }, `admin:${e.event.action}`)
+        this.recorder?.noteAdmin(e.event, e.view.state)
+        this.pushEvent({ ts: new Date().toISOString(), kind: 'admin', event: `admin:${e.event.action}`, subject: e.event.target, id: e.event.id, signer: e.event.signer, state: e.view.state })
+        return
       case 'member':
+        this.pushEvent({ ts: new Date().toISOString(), kind: 'mesh', event: `member:${e.to}`, subject: e.name, incarnation: e.incarnation })
         this.init.log.info({ member: e.name, from: e.from, to: e.to, incarnation: e.incarnation }, `member:${e.to}`)
         this.recorder?.noteMember(e.name, e.from, e.to, e.incarnation)
         this.emit('member', e)
@@ -185,6 +205,11 @@ export class AgentRuntime extends EventEmitter {
         throw new Error(`unhandled effect ${JSON.stringify(never)}`)
       }
     }
+  }
+
+  private pushEvent (e: MeshEvent): void {
+    this.recentEvents.push(e)
+    if (this.recentEvents.length > RECENT_EVENTS_MAX) this.recentEvents.splice(0, this.recentEvents.length - RECENT_EVENTS_MAX)
   }
 
   /** Keep the name <-> PeerId map and the peer store current from identity entries. */

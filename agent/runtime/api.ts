@@ -1,12 +1,16 @@
 /**
- * The local HTTP API (default 127.0.0.1:7401). Read-only for now:
- * `GET /v1/status`, `GET /metrics` (Prometheus), `GET /healthz`.
+ * The local HTTP API (default 127.0.0.1:7401): `GET /v1/status`,
+ * `GET /v1/events`, `POST /v1/admin/events` (a signed admin event),
+ * `GET /metrics` (Prometheus), `GET /healthz`.
  * With HAUKI_MESH_TEST_HOOKS=1 it also serves `POST /v1/test/block-loop?ms=N`,
  * which blocks the event loop on purpose (the Lifeguard end-to-end test).
  */
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { AgentRuntime } from './agent.js'
+import { hlcWallMs } from '../core/index.js'
+import type { AdminEvent } from '../core/index.js'
+import { API_BODY_BYTES_MAX } from './constants.js'
 import { buildStatus } from './status.js'
 
 export interface ApiServer {
@@ -20,6 +24,47 @@ function send (res: http.ServerResponse, status: number, body: unknown, type = '
   res.end(text)
 }
 
+/** Read a JSON body of at most API_BODY_BYTES_MAX; a reason instead of a value when it is not one. */
+async function readJson (req: http.IncomingMessage): Promise<{ ok: true, value: unknown } | { ok: false, reason: string }> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > API_BODY_BYTES_MAX) return { ok: false, reason: `body larger than ${API_BODY_BYTES_MAX} bytes` }
+    chunks.push(chunk as Buffer)
+  }
+  try {
+    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) }
+  } catch (err) {
+    return { ok: false, reason: `body is not JSON: ${(err as Error).message}` }
+  }
+}
+
+/** Admin events as every agent folds them, plus recent mesh events, oldest first. */
+function eventsView (rt: AgentRuntime): unknown[] {
+  const out: { ts: string, [k: string]: unknown }[] = []
+  for (const target of rt.core.admin.targets()) {
+    for (const step of rt.core.maintenanceOf(target).history) {
+      out.push({ ts: new Date(hlcWallMs(step.hlc)).toISOString(), kind: 'admin', event: `admin:${step.action}`, subject: target, id: step.id, signer: step.signer, outcome: step.outcome, state: step.state, cordoned: step.cordoned })
+    }
+  }
+  for (const e of rt.recentEvents) if (e.kind === 'mesh') out.push(e)
+  return out.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0))
+}
+
+async function postAdminEvent (rt: AgentRuntime, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const body = await readJson(req)
+  if (!body.ok) return send(res, 400, { error: { code: 'BAD_REQUEST', message: body.reason } })
+  const reason = rt.core.admin.check(body.value)
+  if (reason !== undefined) {
+    rt.counters.rejected('api', reason)
+    return send(res, rt.core.admin.trustedKeyCount === 0 ? 403 : 400, { error: { code: 'REJECTED', message: rt.core.admin.trustedKeyCount === 0 ? `${reason} (this agent trusts no admin keys: start it with --admin-key)` : reason } })
+  }
+  const event = body.value as AdminEvent
+  rt.input({ kind: 'admin-event', event })
+  return send(res, 202, { id: event.id, action: event.action, target: event.target, state: rt.core.maintenanceOf(event.target).state })
+}
+
 function blockLoop (ms: number): void {
   const until = performance.now() + ms
   while (performance.now() < until) { /* deliberately busy */ }
@@ -30,6 +75,11 @@ export async function startApi (rt: AgentRuntime, host: string, port: number, te
     const url = new URL(req.url ?? '/', 'http://localhost')
     try {
       if (req.method === 'GET' && url.pathname === '/v1/status') return send(res, 200, buildStatus(rt, Date.now()))
+      if (req.method === 'GET' && url.pathname === '/v1/events') return send(res, 200, { events: eventsView(rt) })
+      if (req.method === 'POST' && url.pathname === '/v1/admin/events') {
+        postAdminEvent(rt, req, res).catch((err: Error) => send(res, 500, { error: { code: 'INTERNAL', message: err.message } }))
+        return
+      }
       if (req.method === 'GET' && url.pathname === '/healthz') return send(res, rt.isRunning ? 200 : 503, { ok: rt.isRunning })
       if (req.method === 'GET' && url.pathname === '/metrics') {
         return send(res, 200, rt.counters.render({ entries: rt.core.replica.size, incarnation: rt.core.incarnation, health_score: rt.core.health, members: rt.core.members.clusterSize }), 'text/plain; version=0.0.4')

@@ -24,3 +24,7 @@ export const LEAVE_LINGER_MS = 300
 export const EMERGENCY_READ_TIMEOUT_MS = 10_000
 /** The recorder's final flush at shutdown may take this long at most. */
 export const RECORDER_STOP_DEADLINE_MS = 1_500
+/** Mesh and admin events kept for `GET /v1/events`. */
+export const RECENT_EVENTS_MAX = 1_000
+/** Largest request body the API reads. */
+export const API_BODY_BYTES_MAX = 16 * 1024

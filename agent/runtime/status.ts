@@ -17,6 +17,8 @@ export interface MemberStatus {
   heartbeat: { uptime: number, load: number[], memory: { usedBytes: number, totalBytes: number } } | null
   capabilities: Record<string, Value>
   addrs: string[]
+  maintenance: string
+  cordoned: boolean
 }
 
 export interface AgentStatus {
@@ -57,7 +59,9 @@ export function buildStatus (rt: AgentRuntime, nowWallMs: number): AgentStatus {
         ? null
         : { uptime: Number(hb.uptimeS ?? 0), load: Array.isArray(hb.load) ? hb.load.map(Number) : [], memory: (hb.memory ?? { usedBytes: 0, totalBytes: 0 }) as { usedBytes: number, totalBytes: number } },
       capabilities: caps ?? {},
-      addrs: Array.isArray(identity?.addrs) ? identity.addrs.filter((a): a is string => typeof a === 'string') : []
+      addrs: Array.isArray(identity?.addrs) ? identity.addrs.filter((a): a is string => typeof a === 'string') : [],
+      maintenance: core.maintenanceOf(m.name).state,
+      cordoned: core.maintenanceOf(m.name).cordoned
     })
   }
   members.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))

@@ -1,0 +1,219 @@
+/**
+ * A cluster of real `mesh-agent run` processes on loopback (default core
+ * periods, `--log-level warn`): bytes on the wire and in syscalls per agent
+ * at steady state, resident memory, false suspicions while nothing happens,
+ * and how long the survivors take to declare a SIGKILLed agent dead.
+ */
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { readFile, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { pathToFileURL } from 'node:url'
+import type { Figure } from './core.js'
+import { mean, round, sleep, waitFor } from './mesh-util.js'
+
+const ROOT = path.resolve(import.meta.dirname, '..')
+const MESH_AGENT = path.join(ROOT, 'bin/mesh-agent.js')
+const NETCOUNT = pathToFileURL(path.join(import.meta.dirname, 'mesh-netcount.ts')).href
+
+export interface ProcsOptions {
+  agents: number
+  quietMs: number
+  /** Give up on the killed agent being declared dead everywhere after this. */
+  detectDeadlineMs: number
+}
+
+export const PROCS_DEFAULTS: ProcsOptions = { agents: 20, quietMs: 30_000, detectDeadlineMs: 90_000 }
+
+interface Child {
+  name: string
+  proc: ChildProcess
+  pid: number
+  stdout: string
+  stderr: string
+  api: string
+  listen: string
+  exited: boolean
+}
+
+interface MemberView { name: string, liveness: string }
+interface StatusView { self: string, members: MemberView[], stats: { connections?: number } }
+
+async function spawnChild (name: string, dataDir: string, bootstrap: string[]): Promise<Child> {
+  const args = ['--import', NETCOUNT, MESH_AGENT, 'run', '--name', name, '--data', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0',
+    '--api', '127.0.0.1:0', '--log-level', 'warn', ...bootstrap.flatMap((b) => ['--bootstrap', b])]
+  const proc = spawn(process.execPath, args, { env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const c: Child = { name, proc, pid: proc.pid ?? -1, stdout: '', stderr: '', api: '', listen: '', exited: false }
+  proc.stdout?.on('data', (d: Buffer) => { c.stdout += d.toString() })
+  proc.stderr?.on('data', (d: Buffer) => { c.stderr += d.toString() })
+  proc.on('exit', () => { c.exited = true })
+  return c
+}
+
+async function started (c: Child): Promise<void> {
+  await waitFor(`${c.name} prints its api address`, () => {
+    if (c.exited) throw new Error(`${c.name} exited early: ${c.stderr}`)
+    return /^api /m.test(c.stdout)
+  }, 90_000)
+  c.api = (/^api (\S+)/m.exec(c.stdout) as RegExpExecArray)[1] as string
+  c.listen = (/^listen (\S+)/m.exec(c.stdout) as RegExpExecArray)[1] as string
+}
+
+async function status (c: Child): Promise<StatusView | undefined> {
+  try {
+    const res = await fetch(`${c.api}/v1/status`, { signal: AbortSignal.timeout(2_000) })
+    return res.ok ? await res.json() as StatusView : undefined
+  } catch {
+    return undefined
+  }
+}
+
+interface Sample { at: number, p2pW: number, p2pR: number, httpW: number, httpR: number, wchar: number, rchar: number }
+
+/** Ask the preloaded counter for socket bytes (SIGUSR2) and read /proc/<pid>/io at the same moment. */
+async function sample (c: Child): Promise<Sample> {
+  const before = c.stdout.split('\n').filter((l) => l.startsWith('netbytes ')).length
+  const io = await readFile(`/proc/${c.pid}/io`, 'utf8')
+  c.proc.kill('SIGUSR2')
+  const at = performance.now()
+  let line = ''
+  await waitFor(`${c.name} reports its socket bytes`, () => {
+    const lines = c.stdout.split('\n').filter((l) => l.startsWith('netbytes '))
+    if (lines.length <= before) return false
+    line = lines[lines.length - 1] as string
+    return true
+  }, 5_000, 10)
+  const [p2pW, p2pR, httpW, httpR] = line.split(' ').slice(1).map(Number) as [number, number, number, number]
+  const field = (k: string): number => Number((new RegExp(`^${k}: (\\d+)`, 'm').exec(io) as RegExpExecArray)[1])
+  return { at, p2pW, p2pR, httpW, httpR, wchar: field('wchar'), rchar: field('rchar') }
+}
+
+async function rssMb (c: Child): Promise<number> {
+  const s = await readFile(`/proc/${c.pid}/status`, 'utf8')
+  return Number((/^VmRSS:\s+(\d+) kB/m.exec(s) as RegExpExecArray)[1]) / 1024
+}
+
+/** Log lines at warn or above (pino levels 40+) an agent wrote to stderr. */
+function warnLines (c: Child): string[] {
+  return c.stderr.split('\n').filter((l) => {
+    if (!l.startsWith('{')) return false
+    try {
+      return Number((JSON.parse(l) as { level?: number }).level) >= 40
+    } catch {
+      return false
+    }
+  })
+}
+
+async function stopAll (children: Child[]): Promise<void> {
+  const live = children.filter((c) => !c.exited)
+  for (const c of live) c.proc.kill('SIGTERM')
+  await waitFor('agents exit after SIGTERM', () => live.every((c) => c.exited), 8_000).catch(() => {})
+  for (const c of live) if (!c.exited) c.proc.kill('SIGKILL')
+  await waitFor('agents exit after SIGKILL', () => live.every((c) => c.exited), 5_000).catch(() => {})
+}
+
+export async function benchProcs (opt: ProcsOptions = PROCS_DEFAULTS): Promise<Figure[]> {
+  const root = await mkdtemp(path.join(tmpdir(), 'hauki-bench-procs-'))
+  const children: Child[] = []
+  try {
+    const t0 = performance.now()
+    const first = await spawnChild('proc-00', path.join(root, 'a0'), [])
+    children.push(first)
+    await started(first)
+    for (let i = 1; i < opt.agents; i++) children.push(await spawnChild(`proc-${String(i).padStart(2, '0')}`, path.join(root, `a${i}`), [first.listen]))
+    await Promise.all(children.map(started))
+    const startedMs = performance.now() - t0
+    const names = children.map((c) => c.name)
+
+    const allAlive = async (): Promise<boolean> => {
+      const views = await Promise.all(children.map(status))
+      return views.every((v) => v !== undefined && v.members.length === names.length && v.members.every((m) => m.liveness === 'alive'))
+    }
+    await waitFor(`all ${opt.agents} agent processes see all alive`, allAlive, 120_000, 250)
+    const formedMs = performance.now() - t0
+
+    // Quiet window: no bench writes. Every second, every agent's view of every member.
+    const nonAlive = new Set<string>()
+    let nonAliveSightings = 0
+    const look = async (survivors: Child[], except?: string): Promise<void> => {
+      const views = await Promise.all(survivors.map(status))
+      for (const v of views) {
+        for (const m of v?.members ?? []) {
+          if (m.liveness === 'alive' || m.name === except) continue
+          nonAliveSightings++
+          nonAlive.add(`${v?.self ?? '?'} saw ${m.name} ${m.liveness}`)
+        }
+      }
+    }
+    const connections = (await Promise.all(children.map(status))).map((v) => v?.stats.connections ?? 0)
+    const s0 = await Promise.all(children.map(sample))
+    const quietStart = performance.now()
+    for (let tick = 1; performance.now() - quietStart < opt.quietMs; tick++) {
+      await look(children)
+      await sleep(quietStart + tick * 1_000 - performance.now())
+    }
+    const s1 = await Promise.all(children.map(sample))
+    const rss = await Promise.all(children.map(rssMb))
+    const quietSightings = nonAliveSightings
+    const quietNonAlive = [...nonAlive]
+
+    const rate = (k: keyof Sample, minus?: keyof Sample): number => mean(children.map((_, i) => {
+      const a = s0[i] as Sample
+      const b = s1[i] as Sample
+      const bytes = (b[k] - a[k]) - (minus === undefined ? 0 : b[minus] - a[minus])
+      return bytes / ((b.at - a.at) / 1000)
+    }))
+
+    // Failure detection: SIGKILL the last agent (not the bootstrap one); poll every survivor every 100 ms.
+    const victim = children[children.length - 1] as Child
+    const survivors = children.slice(0, -1)
+    const suspectAt = new Map<string, number>()
+    const deadAt = new Map<string, number>()
+    nonAlive.clear()
+    nonAliveSightings = 0
+    const killedAt = performance.now()
+    victim.proc.kill('SIGKILL')
+    await Promise.all(survivors.map(async (s) => {
+      for (let tick = 1; !deadAt.has(s.name) && performance.now() - killedAt < opt.detectDeadlineMs; tick++) {
+        const v = await status(s)
+        const now = performance.now()
+        const m = v?.members.find((x) => x.name === victim.name)
+        if (m !== undefined && m.liveness !== 'alive' && !suspectAt.has(s.name)) suspectAt.set(s.name, now - killedAt)
+        if (m?.liveness === 'dead') deadAt.set(s.name, now - killedAt)
+        for (const x of v?.members ?? []) {
+          if (x.name === victim.name || x.liveness === 'alive') continue
+          nonAliveSightings++
+          nonAlive.add(`${v?.self ?? '?'} saw ${x.name} ${x.liveness}`)
+        }
+        await sleep(killedAt + tick * 100 - performance.now())
+      }
+    }))
+    const allDead = deadAt.size === survivors.length
+    const warns = children.reduce((s, c) => s + warnLines(c).length, 0)
+
+    const n = opt.agents
+    return [
+      { name: `mesh procs: ${n} agent processes started (first, then the rest at once)`, value: Math.round(startedMs), unit: 'ms' },
+      { name: `mesh procs: until all ${n} see all ${n} alive (from first spawn)`, value: Math.round(formedMs), unit: 'ms' },
+      { name: 'mesh procs: libp2p connections per agent at quiet start (mean)', value: round(mean(connections)), unit: 'connections' },
+      { name: `mesh procs: TCP bytes sent per agent, quiet ${opt.quietMs / 1000} s (libp2p sockets, mean)`, value: Math.round(rate('p2pW')), unit: 'B/s' },
+      { name: 'mesh procs: TCP bytes received per agent, quiet (libp2p sockets, mean)', value: Math.round(rate('p2pR')), unit: 'B/s' },
+      { name: 'mesh procs: wchar per agent, quiet, minus HTTP API (/proc io: sockets + LevelDB + logs at warn)', value: Math.round(rate('wchar', 'httpW')), unit: 'B/s' },
+      { name: 'mesh procs: rchar per agent, quiet, minus HTTP API (/proc io)', value: Math.round(rate('rchar', 'httpR')), unit: 'B/s' },
+      { name: 'mesh procs: resident memory per agent at steady state (VmRSS, max)', value: round(Math.max(...rss)), unit: 'MB' },
+      { name: 'mesh procs: resident memory per agent at steady state (VmRSS, mean)', value: round(mean(rss)), unit: 'MB' },
+      { name: `mesh procs: false suspicions during the quiet window (member views not alive, polled 1/s; ${quietNonAlive.length} distinct)`, value: quietSightings, unit: 'sightings' },
+      { name: 'mesh procs: SIGKILL to first survivor showing the agent suspect or dead', value: Math.round(Math.min(...suspectAt.values())), unit: 'ms' },
+      { name: 'mesh procs: SIGKILL to first survivor showing it dead', value: Math.round(Math.min(...deadAt.values())), unit: 'ms' },
+      { name: `mesh procs: SIGKILL to every survivor showing it dead (polled every 100 ms${allDead ? '' : `; only ${deadAt.size} of ${survivors.length} by the deadline`})`, value: allDead ? Math.round(Math.max(...deadAt.values())) : Number.NaN, unit: 'ms' },
+      { name: 'mesh procs: other members shown suspect/dead while detecting the kill', value: nonAliveSightings, unit: 'sightings' },
+      { name: 'mesh procs: log lines at warn or above, all agents, whole run', value: warns, unit: 'lines' }
+    ]
+  } finally {
+    await stopAll(children)
+    await rm(root, { recursive: true, force: true })
+  }
+}
