@@ -70,3 +70,20 @@ export const VALUE_BYTES_MAX = 64 * 1024
  * still reaches the schema and gets a reason that names its field.
  */
 export const CBOR_NESTING_MAX = 64
+
+/** Largest encoded host bridge frame (request or answer; a `listed` answer is the big one). */
+export const BRIDGE_FRAME_BYTES_MAX = 1024 * 1024
+/** Longest dataset, snapshot or container name on the wire (ZFS's own limit is 255). */
+export const BRIDGE_NAME_LENGTH_MAX = 255
+/** Longest pre-flight intent. */
+export const BRIDGE_INTENT_LENGTH_MAX = 256
+/** Longest reason in a `denied` answer. */
+export const BRIDGE_REASON_LENGTH_MAX = 1024
+/** Names in one answer's list (snapshots listed, destroyed or newer). */
+export const BRIDGE_LIST_MAX = 4096
+/** Members named in a critical pre-flight's acked / notAcked lists. */
+export const BRIDGE_MEMBERS_MAX = 4096
+/** Longest barrier deadline a critical pre-flight may ask for. */
+export const BRIDGE_DEADLINE_MS_MAX = 120_000
+/** Largest encoded flush-barrier frame. */
+export const BARRIER_FRAME_BYTES_MAX = 256

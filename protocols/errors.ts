@@ -7,7 +7,7 @@
  */
 
 /** Which codec a message belongs to. */
-export type MessageKind = 'gossip' | 'sync' | 'probe'
+export type MessageKind = 'gossip' | 'sync' | 'probe' | 'bridge'
 
 /** An encoded message would exceed its kind's byte limit; peers would drop it. */
 export class MessageTooLargeError extends Error {

@@ -17,7 +17,7 @@
  */
 export * as constants from './constants.js'
 export * from './constants.js'
-export { BRIDGE_PROTOCOL, CHANNELS, PROBE_PROTOCOL, PROTOCOLS, SYNC_PROTOCOL, TOPICS, channelOfTopic, topicFor } from './topics.js'
+export { BARRIER_PROTOCOL, BRIDGE_PROTOCOL, CHANNELS, PROBE_PROTOCOL, PROTOCOLS, SYNC_PROTOCOL, TOPICS, channelOfTopic, topicFor } from './topics.js'
 export type { Channel, Topic } from './topics.js'
 export { InvalidMessageError, MessageTooLargeError } from './errors.js'
 export type { MessageKind } from './errors.js'
@@ -26,6 +26,8 @@ export type { SplitGossipInit } from './gossip.js'
 export { decodeSyncFrame, encodeSyncFrame, validateSyncFrame } from './sync.js'
 export { decodeProbeFrame, encodeProbeFrame, validateProbeFrame } from './probe.js'
 export { validateEntry, validateValue } from './entries.js'
+export { decodeBarrierFrame, decodeBridgeAnswer, decodeBridgeRequest, encodeBarrierFrame, encodeBridgeAnswer, encodeBridgeRequest, validateBridgeOutcome, validateBridgeRequest } from './bridge.js'
+export type { BarrierFrame, BridgeAnswer, BridgeOutcome, BridgeRequest, ListedSnapshotWire } from './bridge.js'
 export type {
   DecodeResult,
   Entry,

@@ -22,13 +22,16 @@ export type Topic = typeof TOPICS[Channel]
 export const SYNC_PROTOCOL = '/hauki-mesh/sync/1.0.0'
 /** Indirect probe: one probe-req, one probe-res per stream (see `probe.ts`). */
 export const PROBE_PROTOCOL = '/hauki-mesh/probe/1.0.0'
-/** Reserved for the host bridge (pre-flight, clone, snapshots); no frames defined yet. */
+/** Host bridge: one request, one answer per stream (see `bridge.ts`); only hosts serve it. */
 export const BRIDGE_PROTOCOL = '/hauki-mesh/bridge/1.0.0'
+/** Flush barrier of a critical pre-flight: flush, flushed; every agent serves it. */
+export const BARRIER_PROTOCOL = '/hauki-mesh/barrier/1.0.0'
 
 export const PROTOCOLS = Object.freeze({
   sync: SYNC_PROTOCOL,
   probe: PROBE_PROTOCOL,
-  bridge: BRIDGE_PROTOCOL
+  bridge: BRIDGE_PROTOCOL,
+  barrier: BARRIER_PROTOCOL
 } as const)
 
 /** The gossipsub topic a channel is published on. */

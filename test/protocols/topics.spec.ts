@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BRIDGE_PROTOCOL, CHANNELS, PROBE_PROTOCOL, PROTOCOLS, SYNC_PROTOCOL, TOPICS, channelOfTopic, topicFor } from '../../protocols/index.js'
+import { BARRIER_PROTOCOL, BRIDGE_PROTOCOL, CHANNELS, PROBE_PROTOCOL, PROTOCOLS, SYNC_PROTOCOL, TOPICS, channelOfTopic, topicFor } from '../../protocols/index.js'
 
 describe('protocols: names', () => {
   it.each([
@@ -25,7 +25,7 @@ describe('protocols: names', () => {
     expect(SYNC_PROTOCOL).toBe('/hauki-mesh/sync/1.0.0')
     expect(PROBE_PROTOCOL).toBe('/hauki-mesh/probe/1.0.0')
     expect(BRIDGE_PROTOCOL).toBe('/hauki-mesh/bridge/1.0.0')
-    expect(PROTOCOLS).toEqual({ sync: SYNC_PROTOCOL, probe: PROBE_PROTOCOL, bridge: BRIDGE_PROTOCOL })
+    expect(PROTOCOLS).toEqual({ sync: SYNC_PROTOCOL, probe: PROBE_PROTOCOL, bridge: BRIDGE_PROTOCOL, barrier: BARRIER_PROTOCOL })
   })
 
   it('should freeze the name tables', () => {
