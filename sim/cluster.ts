@@ -190,6 +190,10 @@ export class VirtualCluster {
       case 'admin':
         this.log.push({ atMs: this.nowMs, node: from, effect: e })
         return
+      case 'maintenance':
+        // Simulated nodes supervise no daemons: the work is done at once.
+        this.queue.push(this.nowMs, { kind: 'input', node: from, input: { kind: 'maintenance-done', eventId: e.eventId, ok: true } })
+        return
       default: {
         const never: never = e
         throw new Error(`unhandled effect ${JSON.stringify(never)}`)

@@ -21,6 +21,7 @@ import {
   FLUSH_MS_DEFAULT, LOG_LEVEL_DEFAULT, ROLE_DEFAULT
 } from './constants.js'
 import { UsageError } from './errors.js'
+import { parseKeyFile } from '../core/index.js'
 
 export interface AgentConfig {
   /** Node name, unique in the mesh. */
@@ -43,12 +44,19 @@ export interface AgentConfig {
   recorder: string | null
   /** Recorder flushes happen at most this often. */
   flushMs: number
+  /**
+   * Trusted admin public keys (hex). The setting names key files; parsing
+   * reads them, so a missing or malformed file is a usage error naming it.
+   */
+  adminKeys: string[]
+  /** Drain this node's daemons before leaving on SIGTERM/SIGINT. */
+  drainOnShutdown: boolean
 }
 
 const SETTING_KEYS = Object.keys(SETTINGS) as Array<keyof AgentConfig>
 
 const AGENT_FLAGS: readonly FlagSpec[] = [
-  ...SETTING_KEYS.map((k): FlagSpec => ({ name: SETTINGS[k].flag, kind: 'string', repeatable: SETTINGS[k].repeatable })),
+  ...SETTING_KEYS.map((k): FlagSpec => ({ name: SETTINGS[k].flag, kind: SETTINGS[k].boolean === true ? 'boolean' : 'string', repeatable: SETTINGS[k].repeatable })),
   { name: 'config', kind: 'string' },
   { name: 'help', kind: 'boolean' }
 ]
@@ -97,15 +105,33 @@ export function parseAgentArgs (argv: string[], env: NodeJS.ProcessEnv, readFile
     caps: { ...caps.file, ...caps.flag },
     logLevel: winner(pick('logLevel')) ?? LOG_LEVEL_DEFAULT,
     recorder: winner(pick('recorder')) ?? null,
-    flushMs: winner(pick('flushMs')) ?? FLUSH_MS_DEFAULT
+    flushMs: winner(pick('flushMs')) ?? FLUSH_MS_DEFAULT,
+    adminKeys: readAdminKeyFiles(winner(pick('adminKeys')) ?? [], readFile),
+    drainOnShutdown: winner(pick('drainOnShutdown')) ?? false
   }
+}
+
+/** Read `--admin-key` files: each must hold a public key (a secret key is refused: agents never need one). */
+function readAdminKeyFiles (files: readonly string[], readFile: (path: string) => string): string[] {
+  return files.map((file) => {
+    let text: string
+    try {
+      text = readFile(file)
+    } catch (err) {
+      throw new UsageError(`--admin-key: cannot read ${file}: ${(err as Error).message}`)
+    }
+    const parsed = parseKeyFile(text)
+    if (!parsed.ok) throw new UsageError(`--admin-key: ${file}: ${parsed.reason}`)
+    if (parsed.key.kind === 'secret') throw new UsageError(`--admin-key: ${file} holds a SECRET key; give the agent the public key file (${file}.pub from meshctl keygen)`)
+    return parsed.key.publicKey
+  })
 }
 
 /** A setting's validated value from each source that gave one. */
 interface Layers<T> { flag: T | undefined, file: T | undefined }
 
 function layers<T> (setting: Setting<T>, args: ParsedArgs, file: ConfigFile | undefined, cwd: string): Layers<T> {
-  const given = args.strings.get(setting.flag)
+  const given = setting.boolean === true ? (args.booleans.has(setting.flag) ? [true] : undefined) : args.strings.get(setting.flag)
   const flagRaw = given === undefined ? undefined : setting.repeatable ? given : given[0]
   const flag = flagRaw === undefined ? undefined : setting.parse(flagRaw, { kind: 'flag', flag: setting.flag }, cwd)
   if (file === undefined) return { flag, file: undefined }

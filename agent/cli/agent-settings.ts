@@ -9,7 +9,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { AgentConfig } from './agent-config.js'
 import {
-  BOOTSTRAP_ADDRS_MAX, CAP_VALUE_LENGTH_MAX, CAPS_MAX, DATA_DIR_LENGTH_MAX, FLUSH_MS_MAX, FLUSH_MS_MIN, HEARTBEAT_MS_MAX, HEARTBEAT_MS_MIN,
+  ADMIN_KEYS_MAX, BOOTSTRAP_ADDRS_MAX, CAP_VALUE_LENGTH_MAX, CAPS_MAX, DATA_DIR_LENGTH_MAX, FLUSH_MS_MAX, FLUSH_MS_MIN, HEARTBEAT_MS_MAX, HEARTBEAT_MS_MIN,
   LISTEN_ADDRS_MAX, MULTIADDR_LENGTH_MAX, NAME_LENGTH_MAX
 } from './constants.js'
 import { fail, isPlainObject, requireIntegerIn, requireOneOf, requireString, requireStringList } from './values.js'
@@ -22,6 +22,8 @@ export interface Setting<T> {
   readonly fileKeys: readonly string[]
   /** Whether the flag may be repeated; its values then arrive as a list. */
   readonly repeatable: boolean
+  /** A flag without a value (`--drain-on-shutdown`); it arrives as `true`, a config file gives a boolean. */
+  readonly boolean?: boolean
   /** One line for the usage text. */
   readonly help: string
   /** Validates a raw value; relative paths resolve against `baseDir` (cwd for flags, the file's folder for a file). */
@@ -67,6 +69,19 @@ export const SETTINGS: Settings = {
   recorder: {
     flag: 'recorder', fileKeys: ['recorder'], repeatable: false, help: 'meshfs flight recorder folder (default: none)',
     parse: (raw, at, baseDir) => parseDir(raw, at, baseDir)
+  },
+  adminKeys: {
+    flag: 'admin-key', fileKeys: ['admin-key', 'adminKey', 'admin-keys', 'adminKeys'], repeatable: true,
+    help: 'file with a trusted admin public key (meshctl keygen), repeatable',
+    parse: (raw, at, baseDir) => requireStringList(raw, at, ADMIN_KEYS_MAX).map((p) => parseDir(p, at, baseDir))
+  },
+  drainOnShutdown: {
+    flag: 'drain-on-shutdown', fileKeys: ['drain-on-shutdown', 'drainOnShutdown'], repeatable: false, boolean: true,
+    help: 'drain this node\'s daemons before leaving on SIGTERM/SIGINT',
+    parse: (raw, at) => {
+      if (typeof raw !== 'boolean') fail(at, 'must be true or false', raw)
+      return raw
+    }
   },
   flushMs: {
     flag: 'flush-ms', fileKeys: ['flush-ms', 'flushMs'], repeatable: false, help: `recorder flush interval, ${FLUSH_MS_MIN}..${FLUSH_MS_MAX} (default: 2000)`,

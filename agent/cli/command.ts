@@ -13,6 +13,14 @@ export interface CommandContext {
   readonly agentUrl: string
   /** Parsed flags (global and the command's own) and positionals. */
   readonly args: ParsedArgs
+  /** The environment (for `$MESH_ADMIN_KEY` and the like). */
+  readonly env: NodeJS.ProcessEnv
+  /** Whether `--json` was given. */
+  readonly json: boolean
+  /** Write output now (commands that stream, such as `events --follow`). */
+  readonly print: (s: string) => void
+  /** Aborted when the user interrupts (Ctrl-C): streaming commands end cleanly. */
+  readonly signal?: AbortSignal
 }
 
 export interface CommandResult {
@@ -26,6 +34,8 @@ export interface CommandResult {
    * @default 0
    */
   readonly exitCode?: number
+  /** The command printed its output itself (through `print`); the runner prints nothing more. */
+  readonly streamed?: boolean
 }
 
 export interface Command {

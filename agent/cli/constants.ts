@@ -48,3 +48,12 @@ export const QUOTE_CHARS_MAX = 200
 export const FLUSH_MS_DEFAULT = 2000
 export const FLUSH_MS_MIN = 100
 export const FLUSH_MS_MAX = 600_000
+
+/** `--admin-key` files an agent reads at most. */
+export const ADMIN_KEYS_MAX = 64
+/** Environment variable naming the admin secret key file when `--key` is not given. */
+export const ADMIN_KEY_ENV = 'MESH_ADMIN_KEY'
+/** `meshctl events --follow` asks the agent this often. */
+export const EVENTS_POLL_MS = 1_000
+/** Longest `--reason` an operator may attach to an admin event. */
+export const REASON_CHARS_MAX = 200

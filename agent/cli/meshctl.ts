@@ -15,6 +15,9 @@ import type { Command } from './command.js'
 import { AGENT_URL_DEFAULT, AGENT_URL_ENV, EXIT_OK } from './constants.js'
 import { CliError, errorCodeOf, exitCodeOf, UsageError } from './errors.js'
 import { statusCommand } from './status.js'
+import { ADMIN_COMMANDS } from './admin.js'
+import { eventsCommand } from './events.js'
+import { keygenCommand } from './keygen.js'
 
 export interface MeshctlIo {
   readonly env: NodeJS.ProcessEnv
@@ -27,9 +30,11 @@ export interface MeshctlIo {
    * @default REQUEST_TIMEOUT_MS_DEFAULT (5000)
    */
   readonly timeoutMs?: number
+  /** Aborted on SIGINT/SIGTERM, so streaming commands stop cleanly. */
+  readonly signal?: AbortSignal
 }
 
-export const COMMANDS: readonly Command[] = [statusCommand, recorderCommand]
+export const COMMANDS: readonly Command[] = [statusCommand, recorderCommand, keygenCommand, ...ADMIN_COMMANDS, eventsCommand]
 
 const GLOBAL_FLAGS: readonly FlagSpec[] = [
   { name: 'agent', kind: 'string' },
@@ -70,8 +75,8 @@ export async function runMeshctl (argv: string[], io: MeshctlIo): Promise<number
     if (extra !== undefined) throw new UsageError(`${cmd.name}: unexpected argument "${extra}"`)
     const agentUrl = resolveAgentUrl(flagValue(args, 'agent'), io.env)
     const agent = agentClient({ baseUrl: agentUrl, fetch: io.fetch, timeoutMs: io.timeoutMs })
-    const result = await cmd.run({ agent, agentUrl, args })
-    print(io, json ? `${JSON.stringify(result.data, null, 2)}\n` : result.text)
+    const result = await cmd.run({ agent, agentUrl, args, env: io.env, json, print: io.stdout, signal: io.signal })
+    if (result.streamed !== true) print(io, json ? `${JSON.stringify(result.data, null, 2)}\n` : result.text)
     return result.exitCode ?? EXIT_OK
   } catch (err) {
     return report(err, json, usage, io)

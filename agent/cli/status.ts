@@ -61,9 +61,10 @@ export function renderStatus (s: StatusResponse): string {
     formatAge(m.lastHeartbeatAgeMs),
     formatRtt(m.rttMs),
     cell(m.role ?? (isPlainObject(m.capabilities) ? m.capabilities.role : undefined)),
+    formatMaintenance(m.maintenance, m.cordoned),
     formatCapabilities(m.capabilities)
   ])
-  const table = renderTable(['  NAME', 'LIVENESS', 'INC', 'HEARTBEAT', 'RTT', 'ROLE', 'CAPABILITIES'], rows)
+  const table = renderTable(['  NAME', 'LIVENESS', 'INC', 'HEARTBEAT', 'RTT', 'ROLE', 'MAINTENANCE', 'CAPABILITIES'], rows)
   return table + summary(members, s)
 }
 
@@ -75,6 +76,12 @@ function summary (members: readonly StatusMember[], s: StatusResponse): string {
   const head = `${members.length} member${members.length === 1 ? '' : 's'}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`
   const self = typeof s.self === 'string' ? `\n* self: ${sanitize(s.self)}${typeof s.peerId === 'string' ? ` (${sanitize(s.peerId)})` : ''}` : ''
   return `\n${head}${self}\n`
+}
+
+/** `Maintenance`, `Active,cordoned`; `-` from an agent that does not report it. */
+export function formatMaintenance (state: unknown, cordoned: unknown): string {
+  const base = typeof state === 'string' ? sanitize(state) : '-'
+  return cordoned === true ? `${base},cordoned` : base
 }
 
 /**

@@ -11,6 +11,8 @@
 import { AdminLedger } from './admin/ledger.js'
 import type { AdminEvent } from './admin/event.js'
 import type { MaintenanceView } from './admin/fold.js'
+import { MaintenanceWorker } from './admin/worker.js'
+import type { MaintenanceWork, WorkerAction } from './admin/worker.js'
 import { Awareness } from './membership/awareness.js'
 import { MemberTable } from './membership/member-table.js'
 import { Prober } from './membership/prober.js'
@@ -66,6 +68,8 @@ export interface AgentCoreInit {
   adminKeys?: string[]
   /** Time a node stays in Recovery after leaving maintenance before it reports itself Active. @default RECOVERY_SETTLE_MS_DEFAULT */
   recoverySettleMs?: number
+  /** A drain not finished this long after its event was signed is reported failed (DrainFailed). @default DRAIN_DEADLINE_MS_DEFAULT */
+  drainDeadlineMs?: number
 }
 
 export type Channel = 'membership' | 'heartbeat' | 'delta'
@@ -81,6 +85,7 @@ export type Input =
   | { kind: 'indirect-nack', probeId: number }
   | { kind: 'write-own', field: string, value: Value }
   | { kind: 'admin-event', event: AdminEvent }
+  | { kind: 'maintenance-done', eventId: string, ok: boolean }
   | { kind: 'leave' }
 
 export type Effect =
@@ -92,6 +97,7 @@ export type Effect =
   | { kind: 'member', name: NodeName, from: Liveness | undefined, to: Liveness, incarnation: number }
   | { kind: 'log', level: 'info' | 'warn', msg: string, fields: Record<string, Value> }
   | { kind: 'admin', event: AdminEvent, view: MaintenanceView }
+  | { kind: 'maintenance', work: MaintenanceWork, eventId: string }
   | { kind: 'wake', atMonoMs: number }
 
 type Phase = 'idle' | 'running' | 'left'
@@ -122,7 +128,8 @@ function configFrom (init: AgentCoreInit): Config {
     syncIntervalMs: init.syncIntervalMs ?? C.SYNC_INTERVAL_MS_DEFAULT,
     tombstoneGraceMs: init.tombstoneGraceMs ?? C.TOMBSTONE_GRACE_MS_DEFAULT,
     hlcDriftMsMax: init.hlcDriftMsMax ?? C.HLC_DRIFT_MS_MAX_DEFAULT,
-    recoverySettleMs: init.recoverySettleMs ?? C.RECOVERY_SETTLE_MS_DEFAULT
+    recoverySettleMs: init.recoverySettleMs ?? C.RECOVERY_SETTLE_MS_DEFAULT,
+    drainDeadlineMs: init.drainDeadlineMs ?? C.DRAIN_DEADLINE_MS_DEFAULT
   }
 }
 
@@ -182,8 +189,9 @@ export class AgentCore {
   private nextSyncMonoMs = 0
   private nextGcMonoMs = 0
   private wakeMonoMs: number | undefined
-  private recoveryDue: { id: string, atMonoMs: number } | undefined
+  private readonly worker: MaintenanceWorker
   private maintenanceDirty = false
+  private workerWakeMonoMs: number | undefined
   private out = new Outbox()
   readonly stats: CoreStats = { applied: 0, duplicate: 0, stale: 0, rejected: 0, rejectedByReason: {}, stalls: 0, refutations: 0 }
 
@@ -197,6 +205,7 @@ export class AgentCore {
     this.awareness = new Awareness(this.cfg.awarenessMax)
     this.members = new MemberTable(init.name)
     this.admin = new AdminLedger(init.adminKeys ?? [], this.replica)
+    this.worker = new MaintenanceWorker(this.cfg)
   }
 
   get incarnation (): number {
@@ -268,6 +277,10 @@ export class AgentCore {
         if (this.phase === 'running') this.write(`admin/${input.event.id}`, input.event as unknown as Value, at)
         return
       }
+      case 'maintenance-done':
+        this.worker.complete(input.eventId, input.ok)
+        this.maintenanceDirty = true
+        return
       case 'leave': return this.leave(at)
       default: {
         const never: never = input
@@ -385,35 +398,36 @@ export class AgentCore {
   }
 
   /**
-   * Do the work our own maintenance state asks of us, and report it through
-   * our own entries so every agent's fold advances the same way. Until
-   * daemon supervision exists a node runs no non-essential daemons, so a
-   * drain has nothing to stop and is complete at once.
+   * Let the maintenance worker act on our own state (see admin/worker.ts).
+   * A report changes our view, which may call for the next step, so plan
+   * again until nothing changes (bounded: a view has few steps).
    */
   private actOnMaintenance (at: Instant): void {
-    for (let round = 0; round < 4 && this.maintenanceDirty; round++) {
+    const wakeDue = this.workerWakeMonoMs !== undefined && at.monoMs >= this.workerWakeMonoMs
+    if (!this.maintenanceDirty && !wakeDue) return
+    for (let round = 0; round < 4 && (this.maintenanceDirty || round === 0); round++) {
       this.maintenanceDirty = false
-      const view = this.admin.view(this.name)
-      const reports = this.admin.reportsOf(this.name)
-      const pending = view.pending
-      if (view.state === 'EnteringMaintenance' && pending !== undefined && !reports.has(pending.id)) {
-        this.report(pending.id, 'drained', at)
-      } else if (view.state === 'ExitingMaintenance' && pending !== undefined && !reports.has(pending.id)) {
-        this.report(pending.id, 'resumed', at)
-      }
-      const after = this.admin.view(this.name)
-      if (after.state === 'Recovery' && after.pending !== undefined && this.recoveryDue?.id !== after.pending.id) {
-        this.recoveryDue = { id: after.pending.id, atMonoMs: at.monoMs + this.cfg.recoverySettleMs }
-      }
-      for (const step of after.history) {
-        if ((step.action === 'restart-daemons' || step.action === 'clear-avoid') && !reports.has(step.id)) this.report(step.id, 'done', at)
-      }
+      const actions = this.worker.plan(this.admin.view(this.name), this.admin.reportsOf(this.name), (id) => this.admin.eventById(id), at)
+      for (const a of actions) this.workerAction(a, at)
     }
+    this.workerWakeMonoMs = this.worker.wakeMonoMs(at)
   }
 
-  private report (id: string, phase: 'drained' | 'resumed' | 'recovered' | 'done', at: Instant): void {
-    this.out.emit({ kind: 'log', level: 'info', msg: `maintenance: reporting ${phase}`, fields: { event: id } })
-    this.writeOwn('maintenance', this.admin.withReport(this.name, id, phase), at)
+  private workerAction (a: WorkerAction, at: Instant): void {
+    switch (a.kind) {
+      case 'work':
+        this.out.emit({ kind: 'log', level: 'info', msg: `maintenance: ${a.work}`, fields: { event: a.eventId } })
+        this.out.emit({ kind: 'maintenance', work: a.work, eventId: a.eventId })
+        return
+      case 'report':
+        this.out.emit({ kind: 'log', level: a.phase === 'drain-failed' ? 'warn' : 'info', msg: `maintenance: reporting ${a.phase}`, fields: { event: a.eventId } })
+        this.writeOwn('maintenance', this.admin.withReport(this.name, a.eventId, a.phase), at)
+        return
+      default: {
+        const never: never = a
+        throw new Error(`unknown worker action ${JSON.stringify(never)}`)
+      }
+    }
   }
 
   /**
@@ -548,11 +562,6 @@ export class AgentCore {
         this.write(memberKey(target), { incarnation: s.incarnation, status: 'dead' }, at)
       }
     }
-    if (this.recoveryDue !== undefined && now >= this.recoveryDue.atMonoMs) {
-      const { id } = this.recoveryDue
-      this.recoveryDue = undefined
-      if (this.admin.view(this.name).pending?.id === id) this.report(id, 'recovered', at)
-    }
     this.actOnMaintenance(at)
     if (now >= this.nextHeartbeatMonoMs) this.beat(at)
     if (now >= this.nextSyncMonoMs) {
@@ -600,7 +609,7 @@ export class AgentCore {
     let t = Math.min(this.nextHeartbeatMonoMs, this.nextSyncMonoMs, this.nextGcMonoMs)
     if (this.prober !== undefined) t = Math.min(t, this.prober.wakeMonoMs)
     for (const s of this.suspicions.values()) t = Math.min(t, s.deadlineMonoMs)
-    if (this.recoveryDue !== undefined) t = Math.min(t, this.recoveryDue.atMonoMs)
+    if (this.workerWakeMonoMs !== undefined) t = Math.min(t, this.workerWakeMonoMs)
     return t
   }
 

@@ -63,3 +63,5 @@ export const HEARTBEAT_MESH_RATE_PER_S_DEFAULT = 10
 // Maintenance.
 /** After leaving maintenance a node stays in Recovery this long before it reports itself Active. */
 export const RECOVERY_SETTLE_MS_DEFAULT = 5_000
+/** A drain that has not finished this long after its event was signed is reported failed. */
+export const DRAIN_DEADLINE_MS_DEFAULT = 60 * 60 * 1000

@@ -32,4 +32,8 @@ export { ADMIN_ACTIONS, adminEventId, adminEventRejection, adminShapeProblem, ge
 export type { AdminAction, AdminEvent, AdminPayload } from './admin/event.js'
 export { compareEvents, foldMaintenance } from './admin/fold.js'
 export type { FoldStep, MaintenanceState, MaintenanceView, ReportPhase } from './admin/fold.js'
+export { drainDeadlineMsOf, DRAIN_DEADLINE_S_MAX } from './admin/worker.js'
+export type { MaintenanceWork } from './admin/worker.js'
+export { formatPublicKeyFile, formatSecretKeyFile, parseKeyFile } from './admin/key-file.js'
+export type { KeyFile } from './admin/key-file.js'
 export type { Entry, EntryKey, Hlc, Instant, Liveness, MemberRecord, NodeName, PeerIdStr, Value } from './types.js'

@@ -10,13 +10,16 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from 'pino'
 import { AgentCore, seededRng } from '../core/index.js'
-import type { Capabilities, Clock, Effect, Entry, Input, NodeName } from '../core/index.js'
+import type { Capabilities, Clock, Effect, Entry, Input, MaintenanceWork, NodeName } from '../core/index.js'
 import { openStore } from '../store/index.js'
 import type { Store } from '../store/index.js'
 import { EMERGENCY_READ_TIMEOUT_MS, LEAVE_LINGER_MS, RECENT_EVENTS_MAX, RECORDER_STOP_DEADLINE_MS, REDIAL_BACKOFF_MS_MAX, REDIAL_BACKOFF_MS_MIN, SHUTDOWN_DEADLINE_MS, SYNC_CONCURRENT_MAX, TELEMETRY_SAMPLE_MS } from './constants.js'
 import { createMeshNode } from './libp2p-node.js'
 import type { MeshNode } from './libp2p-node.js'
 import { loadOrCreateNodeKey } from './node-key.js'
+import { readRecorderAdminKeys } from './admin-keys.js'
+import { noDaemonsExecutor } from './maintenance.js'
+import type { MaintenanceExecutor } from './maintenance.js'
 import { sampleTelemetry } from './telemetry.js'
 import { Counters } from './counters.js'
 import { Recorder, peersFromRecorder } from '../recorder/index.js'
@@ -33,12 +36,16 @@ export interface RuntimeInit {
   heartbeatMs: number
   clock: Clock
   log: Logger
-  /** Trusted admin public keys (hex). */
+  /** Trusted admin public keys (hex); the recorder's `bootstrap/admin-keys/` adds more. */
   adminKeys?: string[]
+  /** Carries out drains and the like. @default noDaemonsExecutor */
+  maintenance?: MaintenanceExecutor
+  /** Drain this node's daemons before leaving at a clean shutdown. @default false */
+  drainOnShutdown?: boolean
   /** The meshfs flight recorder folder and its flush interval, if any. */
   recorder?: { dir: string, flushMs: number }
   /** Core options for tests (shorter periods); production uses the defaults. */
-  core?: { probeIntervalMs?: number, probeTimeoutMs?: number, syncIntervalMs?: number, suspicionMult?: number }
+  core?: { probeIntervalMs?: number, probeTimeoutMs?: number, syncIntervalMs?: number, suspicionMult?: number, recoverySettleMs?: number, drainDeadlineMs?: number }
 }
 
 /** One line of `GET /v1/events`. */
@@ -98,13 +105,14 @@ export class AgentRuntime extends EventEmitter {
     this.store = await openStore({ path: `${init.dataDir}/store` })
     const stored = await this.store.load()
     const incarnation = await this.store.beginIncarnation()
+    const recorderKeys = init.recorder === undefined ? [] : await readRecorderAdminKeys(init.recorder.dir, init.log)
     this.core = new AgentCore({
       name: init.name,
       rng: seededRng(Math.floor(Math.random() * 2 ** 31)),
       incarnation,
       hlc: stored.hlc,
       heartbeatIntervalMs: init.heartbeatMs,
-      adminKeys: init.adminKeys ?? [],
+      adminKeys: [...(init.adminKeys ?? []), ...recorderKeys],
       ...init.core
     })
     this.core.restore(stored.entries, stored.versions, init.clock.now().monoMs)
@@ -187,6 +195,9 @@ export class AgentRuntime extends EventEmitter {
         this.recorder?.noteAdmin(e.event, e.view.state)
         this.pushEvent({ ts: new Date().toISOString(), kind: 'admin', event: `admin:${e.event.action}`, subject: e.event.target, id: e.event.id, signer: e.event.signer, state: e.view.state })
         return
+      case 'maintenance':
+        void this.runMaintenance(e.work, e.eventId)
+        return
       case 'member':
         this.pushEvent({ ts: new Date().toISOString(), kind: 'mesh', event: `member:${e.to}`, subject: e.name, incarnation: e.incarnation })
         this.init.log.info({ member: e.name, from: e.from, to: e.to, incarnation: e.incarnation }, `member:${e.to}`)
@@ -205,6 +216,17 @@ export class AgentRuntime extends EventEmitter {
         throw new Error(`unhandled effect ${JSON.stringify(never)}`)
       }
     }
+  }
+
+  private async runMaintenance (work: MaintenanceWork, eventId: string): Promise<void> {
+    const executor = this.init.maintenance ?? noDaemonsExecutor
+    let ok = false
+    try {
+      ok = await executor.run(work, eventId)
+    } catch (err) {
+      this.init.log.warn({ work, event: eventId, err: (err as Error).message }, 'maintenance work failed')
+    }
+    this.input({ kind: 'maintenance-done', eventId, ok })
   }
 
   private pushEvent (e: MeshEvent): void {
@@ -379,6 +401,8 @@ export class AgentRuntime extends EventEmitter {
   /** Announce `left`, flush, stop. Bounded by SHUTDOWN_DEADLINE_MS. */
   async stop (): Promise<void> {
     if (this.life.state !== 'running') return
+    if (this.init.drainOnShutdown === true) await this.drainForShutdown()
+    if (this.life.state !== 'running') return
     const { node, store } = this.life
     this.input({ kind: 'leave' })
     this.life = { state: 'stopping' }
@@ -397,6 +421,17 @@ export class AgentRuntime extends EventEmitter {
     })()
     await Promise.race([work, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_DEADLINE_MS).unref())])
     this.life = { state: 'stopped' }
+  }
+
+  /** `--drain-on-shutdown`: stop our daemons before we leave, within half the shutdown deadline. */
+  private async drainForShutdown (): Promise<void> {
+    const executor = this.init.maintenance ?? noDaemonsExecutor
+    const signal = AbortSignal.timeout(SHUTDOWN_DEADLINE_MS / 2)
+    const ok = await Promise.race([
+      executor.run('drain', 'shutdown', { signal }).catch(() => false),
+      new Promise<boolean>((resolve) => signal.addEventListener('abort', () => resolve(false), { once: true }))
+    ])
+    this.init.log[ok ? 'info' : 'warn']({ drained: ok }, ok ? 'drained before shutdown' : 'drain before shutdown did not finish; leaving anyway')
   }
 
   /** Stop without announcing `left`, as a kill -9 would look to the peers (tests). */

@@ -20,6 +20,8 @@ import { systemClock } from './system-clock.js'
 
 export { AgentRuntime } from './agent.js'
 export { buildStatus } from './status.js'
+export { noDaemonsExecutor } from './maintenance.js'
+export type { MaintenanceExecutor } from './maintenance.js'
 export type { AgentStatus, MemberStatus } from './status.js'
 
 export interface StartAgentInit {
@@ -43,6 +45,12 @@ export interface StartAgentInit {
   testHooks?: boolean
   /** Shorter protocol periods for tests. */
   core?: RuntimeInit['core']
+  /** Trusted admin public keys (hex), read from `--admin-key` files. @default [] */
+  adminKeys?: string[]
+  /** Drain this node's daemons before leaving at a clean shutdown. @default false */
+  drainOnShutdown?: boolean
+  /** Carries out drains and the like (tests). @default noDaemonsExecutor */
+  maintenance?: RuntimeInit['maintenance']
 }
 
 export interface RunningAgent {
@@ -74,7 +82,10 @@ export async function startAgent (init: StartAgentInit): Promise<RunningAgent> {
     clock: systemClock(),
     log,
     recorder: init.recorder === null || init.recorder === undefined ? undefined : { dir: init.recorder, flushMs: init.flushMs ?? 2000 },
-    core: init.core
+    core: init.core,
+    adminKeys: init.adminKeys,
+    drainOnShutdown: init.drainOnShutdown,
+    maintenance: init.maintenance
   })
   await runtime.start()
   const api = await startApi(runtime, init.api.host, init.api.port, init.testHooks ?? process.env.HAUKI_MESH_TEST_HOOKS === '1')

@@ -17,7 +17,7 @@ export const REPORTS_KEPT_MAX = 64
 export class AdminLedger {
   private readonly trusted: ReadonlySet<string>
   private readonly byTarget = new Map<NodeName, AdminEvent[]>()
-  private readonly ids = new Set<string>()
+  private readonly ids = new Map<string, AdminEvent>()
   private readonly views = new Map<NodeName, MaintenanceView>()
   private readonly replica: Replica
 
@@ -47,7 +47,7 @@ export class AdminLedger {
   /** Index a held event; true when it is new here. */
   add (event: AdminEvent): boolean {
     if (this.ids.has(event.id)) return false
-    this.ids.add(event.id)
+    this.ids.set(event.id, event)
     const list = this.byTarget.get(event.target) ?? []
     list.push(event)
     this.byTarget.set(event.target, list)
@@ -84,6 +84,10 @@ export class AdminLedger {
       this.views.set(node, v)
     }
     return v
+  }
+
+  eventById (id: string): AdminEvent | undefined {
+    return this.ids.get(id)
   }
 
   eventsAbout (node: NodeName): readonly AdminEvent[] {

@@ -45,7 +45,9 @@ describe('parseAgentArgs', () => {
       caps: {},
       logLevel: 'info',
       recorder: null,
-      flushMs: 2000
+      flushMs: 2000,
+      adminKeys: [],
+      drainOnShutdown: false
     })
   })
 
@@ -66,7 +68,9 @@ describe('parseAgentArgs', () => {
       caps: { zone: 'hel1' },
       logLevel: 'debug',
       recorder: '/srv/meshfs',
-      flushMs: 500
+      flushMs: 500,
+      adminKeys: [],
+      drainOnShutdown: false
     })
   })
 
@@ -103,7 +107,9 @@ describe('parseAgentArgs', () => {
       caps: { zone: 'hel1' },
       logLevel: 'warn',
       recorder: '/srv/rec',
-      flushMs: 3000
+      flushMs: 3000,
+      adminKeys: [],
+      drainOnShutdown: false
     })
   })
 

@@ -38,10 +38,10 @@ describe('meshctl status', () => {
     expect(server?.requests).toEqual(['GET /v1/status'])
     const lines = run.stdout.split('\n')
     expect(lines.slice(0, 4)).toEqual([
-      '  NAME        LIVENESS  INC  HEARTBEAT  RTT    ROLE       CAPABILITIES',
-      '  billing     dead      0    -          -      container  -',
-      '* hauki-crm   alive     3    0.8s       -      container  zfs=yes,zone=hel1 services:http,ssh',
-      '  zfs-host-1  suspect   12   2m         1.2ms  host       -'
+      '  NAME        LIVENESS  INC  HEARTBEAT  RTT    ROLE       MAINTENANCE           CAPABILITIES',
+      '  billing     dead      0    -          -      container  -                     -',
+      '* hauki-crm   alive     3    0.8s       -      container  Active                zfs=yes,zone=hel1 services:http,ssh',
+      '  zfs-host-1  suspect   12   2m         1.2ms  host       Maintenance,cordoned  -'
     ])
     expect(run.stdout).toContain('3 members: 1 alive, 1 suspect, 1 dead')
     expect(run.stdout).toContain(`* self: hauki-crm (${SAMPLE_STATUS.peerId})`)

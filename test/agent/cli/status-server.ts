@@ -22,6 +22,8 @@ export const SAMPLE_STATUS = {
       heartbeat: { uptime: 3600, load: [0.1, 0.2, 0.3], memory: { usedBytes: 1e9, totalBytes: 4e9 } },
       capabilities: { role: 'container', labels: { zone: 'hel1', zfs: 'yes' }, services: ['http', 'ssh'] },
       addrs: ['/ip4/192.0.2.10/tcp/7400'],
+      maintenance: 'Active',
+      cordoned: false,
       extra: 'tolerated'
     },
     {
@@ -34,7 +36,9 @@ export const SAMPLE_STATUS = {
       rttMs: 1.234,
       heartbeat: null,
       capabilities: { role: 'host', labels: {}, services: [] },
-      addrs: []
+      addrs: [],
+      maintenance: 'Maintenance',
+      cordoned: true
     },
     {
       name: 'billing',
