@@ -84,6 +84,8 @@ export type Input =
   | { kind: 'indirect-ack', probeId: number }
   | { kind: 'indirect-nack', probeId: number }
   | { kind: 'write-own', field: string, value: Value }
+  /** A host bridge recorded (or, with `value: null`, dropped) the snapshot `snapshot/<id>`. */
+  | { kind: 'write-snapshot', id: string, value: Value }
   | { kind: 'admin-event', event: AdminEvent }
   | { kind: 'maintenance-done', eventId: string, ok: boolean }
   | { kind: 'leave' }
@@ -271,6 +273,10 @@ export class AgentCore {
       case 'write-own':
         if (this.phase !== 'running') return
         return this.writeOwn(input.field, input.value, at)
+      case 'write-snapshot':
+        // The key grammar and authority rules of entryRejection apply, as for any write.
+        if (this.phase === 'running') this.write(`snapshot/${input.id}`, input.value, at)
+        return
       case 'admin-event': {
         const reason = this.admin.check(input.event)
         if (reason !== undefined) return this.reject(reason)
