@@ -136,6 +136,12 @@ export class Recorder {
     this.markNode(e.target)
   }
 
+  /** Any other event worth a line in events/ (the host bridge's snapshot:taken, snapshot:released, ...). */
+  noteEvent (event: string, subject: string, fields: Record<string, Value>): void {
+    if (this.stopped) return
+    this.pushEvent({ event, subject, atMs: Date.now(), fields })
+  }
+
   private pushEvent (e: PendingEvent): void {
     if (this.events.length < EVENTS_PER_FLUSH_MAX * 10) this.events.push(e)
   }

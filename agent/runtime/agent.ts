@@ -454,4 +454,17 @@ export class AgentRuntime extends EventEmitter {
   get storeStats (): Store['stats'] {
     return this.store.stats
   }
+
+  /** Write the store's queued batch and the recorder's dirty files now (a critical pre-flight's flush barrier). */
+  async flushAll (options?: { signal?: AbortSignal }): Promise<void> {
+    if (this.life.state !== 'running') throw new Error('agent is not running')
+    await this.store.flush(options)
+    await this.recorder?.flush()
+  }
+
+  /** An event from outside the core (the host bridge): kept for GET /v1/events and appended to the recorder's events/. */
+  noteEvent (event: string, subject: string, fields: Record<string, string | number>): void {
+    this.pushEvent({ ...fields, ts: new Date().toISOString(), kind: 'mesh', event, subject })
+    this.recorder?.noteEvent(event, subject, fields)
+  }
 }
