@@ -11,7 +11,7 @@ import { hashString } from '../../agent/core/hash.js'
 import { canonicalJson } from '../../agent/core/index.js'
 import type { Replica } from '../../agent/core/index.js'
 import { startAgent } from '../../agent/runtime/index.js'
-import type { RunningAgent } from '../../agent/runtime/index.js'
+import type { MaintenanceExecutor, RunningAgent, StartAgentInit } from '../../agent/runtime/index.js'
 
 export const FAST_CORE = { probeIntervalMs: 500, probeTimeoutMs: 200, syncIntervalMs: 1000, suspicionMult: 4 }
 
@@ -19,6 +19,13 @@ export interface TestMeshInit {
   /** Recorder folder shared by every agent, if any. */
   recorder?: string
   flushMs?: number
+  /** Trusted admin public keys (hex) of every agent. */
+  adminKeys?: string[]
+  /** Core options on top of FAST_CORE. */
+  core?: StartAgentInit['core']
+  /** The maintenance executor of an agent, by name (default: none supervised, all work done at once). */
+  maintenance?: (name: string) => MaintenanceExecutor | undefined
+  drainOnShutdown?: boolean
 }
 
 export interface TestMesh {
@@ -52,7 +59,10 @@ export async function createTestMesh (names: string[], init: TestMeshInit = {}):
         log: pino({ level: 'silent' }),
         recorder: init.recorder,
         flushMs: init.flushMs,
-        core: FAST_CORE
+        core: { ...FAST_CORE, ...init.core },
+        adminKeys: init.adminKeys,
+        maintenance: init.maintenance?.(name),
+        drainOnShutdown: init.drainOnShutdown
       })
       agents.set(name, agent)
       return agent
