@@ -76,6 +76,26 @@ export function entryRejection (e: Entry): string | undefined {
 }
 
 /**
+ * `entryRejection` for a write to a key the replica already holds, so the
+ * key's syntax was checked when it was first stored: only the rules that
+ * depend on the writer and the value remain. The hot path of merge, where
+ * most writes update keys already held (heartbeats, RTT, membership).
+ */
+export function heldKeyRejection (e: Entry): string | undefined {
+  if (!isNodeName(e.origin)) return 'origin is not a valid node name'
+  if (e.key.startsWith('node/')) {
+    const owner = e.key.slice(5, e.key.indexOf('/', 5))
+    if (owner !== e.origin) return `node/${owner}/* may only be written by ${owner}`
+  } else if (e.key.startsWith('member/')) {
+    if (!isMemberRecord(e.value)) return 'member value must be { incarnation, status }'
+    const status = e.value.status
+    const subject = e.key.slice(7)
+    if ((status === 'alive' || status === 'left') && subject !== e.origin) return `only ${subject} may declare itself ${status}`
+  }
+  return undefined
+}
+
+/**
  * JSON with object keys sorted, so equal values give equal text whatever
  * order their keys were built or decoded in (CBOR sorts map keys; a local
  * object keeps insertion order).

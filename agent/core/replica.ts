@@ -14,7 +14,7 @@
  * versions of the buckets that differ.
  */
 import { DIGEST_BUCKETS_FINE, PENDING_LINKS_PER_ORIGIN_MAX } from './constants.js'
-import { canonicalJson, compareWrites, entryRejection } from './entries.js'
+import { canonicalJson, compareWrites, entryRejection, heldKeyRejection } from './entries.js'
 import { fmix32, hashString, mixSafeInt } from './hash.js'
 import { hlcWallMs } from './hlc.js'
 import type { Entry, EntryKey, Hlc, NodeName } from './types.js'
@@ -27,6 +27,11 @@ export type MergeOutcome =
   | { kind: 'duplicate' }
   | { kind: 'stale' }
   | { kind: 'rejected', reason: string }
+
+// Shared, frozen outcomes: merge is the hottest path, and most of its outcomes carry no data.
+const DUPLICATE: MergeOutcome = Object.freeze({ kind: 'duplicate' })
+const STALE: MergeOutcome = Object.freeze({ kind: 'stale' })
+const APPLIED_NEW: MergeOutcome = Object.freeze({ kind: 'applied', previous: undefined })
 
 interface OriginState {
   upTo: Hlc
@@ -80,21 +85,21 @@ export class Replica {
    * are writes we have now seen (or hold something newer than).
    */
   merge (e: Entry): MergeOutcome {
-    const reason = entryRejection(e)
+    const held = this.entries.get(e.key)
+    const reason = held === undefined ? entryRejection(e) : heldKeyRejection(e)
     if (reason !== undefined) return { kind: 'rejected', reason }
     if (e.prev >= e.hlc) return { kind: 'rejected', reason: 'prev must be older than hlc' }
-    const held = this.entries.get(e.key)
     let outcome: MergeOutcome
     if (held === undefined) {
       this.install(e, undefined)
-      outcome = { kind: 'applied', previous: undefined }
+      outcome = APPLIED_NEW
     } else {
       const order = compareWrites(e, held)
       if (order > 0) {
         this.install(e, held)
         outcome = { kind: 'applied', previous: held }
       } else {
-        outcome = order === 0 ? { kind: 'duplicate' } : { kind: 'stale' }
+        outcome = order === 0 ? DUPLICATE : STALE
       }
     }
     this.link(e.origin, e.prev, e.hlc)
