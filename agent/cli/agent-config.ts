@@ -15,6 +15,8 @@ import type { FlagSpec, ParsedArgs } from './argv.js'
 import { parseName, SETTINGS } from './agent-settings.js'
 import type { LOG_LEVELS, ROLES, Setting } from './agent-settings.js'
 import { loadConfigFile } from './config-file.js'
+import { KEEP_PREFLIGHT_DEFAULT, LXC_PATH_DEFAULT } from './bridge-settings.js'
+import type { BridgeConfig } from './bridge-settings.js'
 import type { ConfigFile } from './config-file.js'
 import {
   API_HOST_DEFAULT, API_PORT_DEFAULT, CONFIG_ENV, DATA_DIR_PARENT_DEFAULT, HEARTBEAT_MS_DEFAULT, LISTEN_DEFAULT,
@@ -23,7 +25,7 @@ import {
 import { UsageError } from './errors.js'
 import { parseKeyFile } from '../core/index.js'
 
-export interface AgentConfig {
+export interface AgentConfig extends BridgeConfig {
   /** Node name, unique in the mesh. */
   name: string
   /** Absolute path of the agent's data directory. */
@@ -107,7 +109,11 @@ export function parseAgentArgs (argv: string[], env: NodeJS.ProcessEnv, readFile
     recorder: winner(pick('recorder')) ?? null,
     flushMs: winner(pick('flushMs')) ?? FLUSH_MS_DEFAULT,
     adminKeys: readAdminKeyFiles(winner(pick('adminKeys')) ?? [], readFile),
-    drainOnShutdown: winner(pick('drainOnShutdown')) ?? false
+    drainOnShutdown: winner(pick('drainOnShutdown')) ?? false,
+    zfsAllow: winner(pick('zfsAllow')) ?? [],
+    snapshotBackend: winner(pick('snapshotBackend')) ?? 'zfs',
+    lxcPath: winner(pick('lxcPath')) ?? LXC_PATH_DEFAULT,
+    keepPreflight: winner(pick('keepPreflight')) ?? KEEP_PREFLIGHT_DEFAULT
   }
 }
 

@@ -8,6 +8,7 @@ import { resolve } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { AgentConfig } from './agent-config.js'
+import { BRIDGE_SETTINGS } from './bridge-settings.js'
 import {
   ADMIN_KEYS_MAX, BOOTSTRAP_ADDRS_MAX, CAP_VALUE_LENGTH_MAX, CAPS_MAX, DATA_DIR_LENGTH_MAX, FLUSH_MS_MAX, FLUSH_MS_MIN, HEARTBEAT_MS_MAX, HEARTBEAT_MS_MIN,
   LISTEN_ADDRS_MAX, MULTIADDR_LENGTH_MAX, NAME_LENGTH_MAX
@@ -86,7 +87,8 @@ export const SETTINGS: Settings = {
   flushMs: {
     flag: 'flush-ms', fileKeys: ['flush-ms', 'flushMs'], repeatable: false, help: `recorder flush interval, ${FLUSH_MS_MIN}..${FLUSH_MS_MAX} (default: 2000)`,
     parse: (raw, at) => requireIntegerIn(raw, at, FLUSH_MS_MIN, FLUSH_MS_MAX)
-  }
+  },
+  ...BRIDGE_SETTINGS
 }
 
 export function parseName (raw: unknown, at: Where): string {

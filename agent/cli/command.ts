@@ -36,6 +36,8 @@ export interface CommandResult {
   readonly exitCode?: number
   /** The command printed its output itself (through `print`); the runner prints nothing more. */
   readonly streamed?: boolean
+  /** Written to stderr after the output (a denied pre-flight's reason). */
+  readonly stderr?: string
 }
 
 export interface Command {
@@ -48,5 +50,7 @@ export interface Command {
   readonly flags: readonly FlagSpec[]
   /** How many positional arguments the command takes. @default 0 */
   readonly positionalsMax?: number
+  /** Deadline of each request to the agent, for commands that wait on slow work (a clone). @default the runner's */
+  readonly timeoutMs?: number
   readonly run: (ctx: CommandContext) => Promise<CommandResult>
 }

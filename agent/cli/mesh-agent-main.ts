@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { startAgent } from '../runtime/index.js'
 import { AGENT_RUN_USAGE, parseAgentArgs, wantsHelp } from './agent-config.js'
 import { exitCodeOf } from './errors.js'
+import { bridgeInitOf } from './bridge-settings.js'
 
 const USAGE = AGENT_RUN_USAGE
 
@@ -27,7 +28,7 @@ async function main (argv: string[]): Promise<number> {
     process.stderr.write(`mesh-agent: ${(err as Error).message}\n`)
     return exitCodeOf(err)
   }
-  const agent = await startAgent(config)
+  const agent = await startAgent({ ...config, bridge: bridgeInitOf(config) })
   // A bug in one async path must not take the agent down: log it and keep serving.
   process.on('unhandledRejection', (reason) => {
     agent.runtime.counters.inc('unhandled_rejections_total')

@@ -18,6 +18,7 @@ import { statusCommand } from './status.js'
 import { ADMIN_COMMANDS } from './admin.js'
 import { eventsCommand } from './events.js'
 import { keygenCommand } from './keygen.js'
+import { BRIDGE_COMMANDS } from './bridge.js'
 
 export interface MeshctlIo {
   readonly env: NodeJS.ProcessEnv
@@ -34,7 +35,7 @@ export interface MeshctlIo {
   readonly signal?: AbortSignal
 }
 
-export const COMMANDS: readonly Command[] = [statusCommand, recorderCommand, keygenCommand, ...ADMIN_COMMANDS, eventsCommand]
+export const COMMANDS: readonly Command[] = [statusCommand, recorderCommand, keygenCommand, ...ADMIN_COMMANDS, eventsCommand, ...BRIDGE_COMMANDS]
 
 const GLOBAL_FLAGS: readonly FlagSpec[] = [
   { name: 'agent', kind: 'string' },
@@ -74,9 +75,10 @@ export async function runMeshctl (argv: string[], io: MeshctlIo): Promise<number
     const extra = args.positionals[cmd.positionalsMax ?? 0]
     if (extra !== undefined) throw new UsageError(`${cmd.name}: unexpected argument "${extra}"`)
     const agentUrl = resolveAgentUrl(flagValue(args, 'agent'), io.env)
-    const agent = agentClient({ baseUrl: agentUrl, fetch: io.fetch, timeoutMs: io.timeoutMs })
+    const agent = agentClient({ baseUrl: agentUrl, fetch: io.fetch, timeoutMs: cmd.timeoutMs ?? io.timeoutMs })
     const result = await cmd.run({ agent, agentUrl, args, env: io.env, json, print: io.stdout, signal: io.signal })
     if (result.streamed !== true) print(io, json ? `${JSON.stringify(result.data, null, 2)}\n` : result.text)
+    if (result.stderr !== undefined) io.stderr(result.stderr)
     return result.exitCode ?? EXIT_OK
   } catch (err) {
     return report(err, json, usage, io)

@@ -1,7 +1,8 @@
 /**
  * The local HTTP API (default 127.0.0.1:7401): `GET /v1/status`,
  * `GET /v1/events`, `POST /v1/admin/events` (a signed admin event),
- * `GET /metrics` (Prometheus), `GET /healthz`.
+ * `GET /metrics` (Prometheus), `GET /healthz`, and the host bridge's
+ * `POST /v1/bridge/*` and `GET /v1/snapshots` (bridge-api.ts).
  * With HAUKI_MESH_TEST_HOOKS=1 it also serves `POST /v1/test/block-loop?ms=N`,
  * which blocks the event loop on purpose (the Lifeguard end-to-end test).
  */
@@ -12,20 +13,21 @@ import { hlcWallMs } from '../core/index.js'
 import type { AdminEvent } from '../core/index.js'
 import { API_BODY_BYTES_MAX } from './constants.js'
 import { buildStatus } from './status.js'
+import { isBridgeRoute, routeBridge } from './bridge-api.js'
 
 export interface ApiServer {
   url: string
   close(): Promise<void>
 }
 
-function send (res: http.ServerResponse, status: number, body: unknown, type = 'application/json'): void {
+export function send (res: http.ServerResponse, status: number, body: unknown, type = 'application/json'): void {
   const text = type === 'application/json' ? `${JSON.stringify(body)}\n` : String(body)
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) })
   res.end(text)
 }
 
 /** Read a JSON body of at most API_BODY_BYTES_MAX; a reason instead of a value when it is not one. */
-async function readJson (req: http.IncomingMessage): Promise<{ ok: true, value: unknown } | { ok: false, reason: string }> {
+export async function readJson (req: http.IncomingMessage): Promise<{ ok: true, value: unknown } | { ok: false, reason: string }> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req) {
@@ -89,6 +91,10 @@ export async function startApi (rt: AgentRuntime, host: string, port: number, te
         if (!Number.isInteger(ms) || ms < 0 || ms > 60_000) return send(res, 400, { error: { code: 'BAD_REQUEST', message: 'ms: must be an integer between 0 and 60000' } })
         send(res, 202, { blockingMs: ms })
         setImmediate(() => blockLoop(ms))
+        return
+      }
+      if (isBridgeRoute(req.method, url.pathname)) {
+        routeBridge(rt, req, res, url.pathname).catch((err: Error) => send(res, 500, { error: { code: 'INTERNAL', message: err.message } }))
         return
       }
       return send(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${req.method ?? ''} ${url.pathname}` } })

@@ -28,3 +28,11 @@ export const RECORDER_STOP_DEADLINE_MS = 1_500
 export const RECENT_EVENTS_MAX = 1_000
 /** Largest request body the API reads. */
 export const API_BODY_BYTES_MAX = 16 * 1024
+/** A member asked to flush for a critical pre-flight's barrier gives up after this. */
+export const BARRIER_FLUSH_TIMEOUT_MS = 10_000
+/** Deadline of a critical pre-flight's barrier when the request names none. */
+export const BARRIER_DEADLINE_MS_DEFAULT = 5_000
+/** Deadline of one bridge request to a host, barrier excluded (a clone starts a container). */
+export const BRIDGE_REQUEST_TIMEOUT_MS = 60_000
+/** Bridge requests a host serves at once. */
+export const BRIDGE_INBOUND_STREAMS_MAX = 16

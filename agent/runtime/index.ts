@@ -17,8 +17,13 @@ import type { RuntimeInit } from './agent.js'
 import { startApi } from './api.js'
 import type { ApiServer } from './api.js'
 import { systemClock } from './system-clock.js'
+import { startBridge, withBridgeLabels } from './bridge-setup.js'
+import type { AgentBridgeInit } from './bridge-setup.js'
 
 export { AgentRuntime } from './agent.js'
+export type { AgentBridgeInit } from './bridge-setup.js'
+export { askBridge } from './bridge-client.js'
+export { bridgeServiceOf } from './bridge-service.js'
 export { buildStatus } from './status.js'
 export { noDaemonsExecutor } from './maintenance.js'
 export type { MaintenanceExecutor } from './maintenance.js'
@@ -51,6 +56,8 @@ export interface StartAgentInit {
   drainOnShutdown?: boolean
   /** Carries out drains and the like (tests). @default noDaemonsExecutor */
   maintenance?: RuntimeInit['maintenance']
+  /** The host bridge (ZFS/LXC executor); used only with role `host`. @default none */
+  bridge?: AgentBridgeInit
 }
 
 export interface RunningAgent {
@@ -77,7 +84,7 @@ export async function startAgent (init: StartAgentInit): Promise<RunningAgent> {
     dataDir: init.dataDir,
     listen: init.listen,
     bootstrap: init.bootstrap,
-    capabilities: capabilitiesFrom(init.role, init.caps),
+    capabilities: withBridgeLabels(capabilitiesFrom(init.role, init.caps), init.role, init.bridge),
     heartbeatMs: init.heartbeatMs,
     clock: systemClock(),
     log,
@@ -88,6 +95,7 @@ export async function startAgent (init: StartAgentInit): Promise<RunningAgent> {
     maintenance: init.maintenance
   })
   await runtime.start()
+  await startBridge(runtime, init.role, init.bridge, init.dataDir, log)
   const api = await startApi(runtime, init.api.host, init.api.port, init.testHooks ?? process.env.HAUKI_MESH_TEST_HOOKS === '1')
   log.info({ api: api.url }, 'api listening')
   return {

@@ -47,7 +47,8 @@ describe('parseAgentArgs', () => {
       recorder: null,
       flushMs: 2000,
       adminKeys: [],
-      drainOnShutdown: false
+      drainOnShutdown: false,
+      zfsAllow: [], snapshotBackend: 'zfs', lxcPath: '/var/lib/lxc', keepPreflight: 20
     })
   })
 
@@ -70,7 +71,8 @@ describe('parseAgentArgs', () => {
       recorder: '/srv/meshfs',
       flushMs: 500,
       adminKeys: [],
-      drainOnShutdown: false
+      drainOnShutdown: false,
+      zfsAllow: [], snapshotBackend: 'zfs', lxcPath: '/var/lib/lxc', keepPreflight: 20
     })
   })
 
@@ -109,7 +111,8 @@ describe('parseAgentArgs', () => {
       recorder: '/srv/rec',
       flushMs: 3000,
       adminKeys: [],
-      drainOnShutdown: false
+      drainOnShutdown: false,
+      zfsAllow: [], snapshotBackend: 'zfs', lxcPath: '/var/lib/lxc', keepPreflight: 20
     })
   })
 
