@@ -123,6 +123,8 @@ export class BridgeExecutor {
       const target = checkDataset(`${parent}/${container}`, 'clone target')
       checkUnder(target, this.rootsOf(caller), caller.node)
       if (lxc === undefined) throw new NotAllowedError('this host has no LXC configured (--lxc-path)')
+      // Checked first, so the cleanup below can only ever remove a container this call created.
+      if (await lxc.exists(container)) throw new ConflictError(`container ${container} already exists`)
       await this.backend.clone(s.snapshot, target, options)
       try {
         await lxc.createAndStart(container, await this.backend.mountpoint(target, options), options)

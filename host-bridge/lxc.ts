@@ -3,7 +3,7 @@
  * cloned dataset, start it, wait until it runs; and the way back (stop,
  * remove). All through the runner, with the lxcpath given explicitly.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { LXC_START_WAIT_S, LXC_STOP_TIMEOUT_S, LXC_TIMEOUT_MS_DEFAULT } from './constants.js'
 import { lxcConfigPath, lxcConfigText, lxcStartArgs, lxcStateArgs, lxcStopArgs, lxcWaitArgs } from './lxc-args.js'
@@ -12,6 +12,8 @@ import { okOrThrow } from './runner.js'
 import type { Runner } from './runner.js'
 
 export interface Lxc {
+  /** Whether a container of that name has a config in our lxcpath. */
+  exists: (name: ContainerName) => Promise<boolean>
   /** Write the config and start the container; resolves once it is RUNNING. */
   createAndStart: (name: ContainerName, rootfs: string, options?: { signal?: AbortSignal }) => Promise<void>
   state: (name: ContainerName, options?: { signal?: AbortSignal }) => Promise<string>
@@ -31,6 +33,7 @@ export function lxc (init: LxcInit): Lxc {
   const run = async (program: string, args: string[], signal?: AbortSignal): ReturnType<Runner['run']> =>
     await init.runner.run(program, args, { timeoutMs, signal })
   return {
+    exists: async (name) => await stat(lxcConfigPath(init.lxcPath, name)).then(() => true, () => false),
     createAndStart: async (name, rootfs, options) => {
       const configPath = lxcConfigPath(init.lxcPath, name)
       await mkdir(path.dirname(configPath), { recursive: true, mode: 0o700 })
