@@ -270,6 +270,14 @@ export class AgentRuntime extends EventEmitter {
       this.counters.rejected('gossip', 'entries from another origin than the sender')
       return wire.TopicValidatorResult.Reject
     }
+    // A forged or untrusted admin event is not forwarded: gossipsub drops it here and scores the sender.
+    for (const e of res.value.entries) {
+      const reason = e.key.startsWith('admin/') ? this.core.admin.rejection(e) : undefined
+      if (reason !== undefined) {
+        this.counters.rejected('gossip', reason)
+        return wire.TopicValidatorResult.Reject
+      }
+    }
     if (msg.type === 'signed') {
       const known = this.nameOfPeer.get(msg.from.toString())
       if (known !== undefined && known !== res.value.from) {

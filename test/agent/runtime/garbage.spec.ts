@@ -11,6 +11,7 @@ import * as lp from 'it-length-prefixed'
 import { pipe } from 'it-pipe'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROBE_PROTOCOL, SYNC_PROTOCOL, TOPICS } from '../../../protocols/index.js'
+import { generateAdminKey, hlcFromWall, signAdminEvent } from '../../../agent/core/index.js'
 import { createMeshNode } from '../../../agent/runtime/libp2p-node.js'
 import type { MeshNode } from '../../../agent/runtime/libp2p-node.js'
 import { createTestMesh, stableFingerprint } from '../../helpers/mesh.js'
@@ -53,6 +54,19 @@ describe('mesh: a peer that sends garbage', () => {
     await waitFor('every agent rejected the garbage', () => NAMES.every((n, i) => mesh.agents.get(n)!.runtime.counters.rejectedOn('gossip') >= (before[i] as number) + GARBAGE.length - 1))
     const g1caps = mesh.agents.get('g2')!.runtime.core.replica.get('node/g1/caps')
     expect(g1caps?.value).not.toBe('pwned')
+  })
+
+  it('should refuse to forward a forged admin event and score its sender', async () => {
+    const forged = signAdminEvent({ action: 'maintenance-enter', target: 'g1', hlc: hlcFromWall(Date.now()), params: {} }, generateAdminKey(new Uint8Array(32).fill(5)).secretKey)
+    const entry = { key: `admin/${forged.id}`, value: forged, hlc: hlcFromWall(Date.now()), origin: 'g9', prev: 0 }
+    await attacker.services.pubsub.publish(TOPICS.delta, cborEncode({ v: 1, from: 'g9', entries: [entry] }))
+    const series = 'mesh_rejected_messages_total{surface="gossip",reason="admin event: signer is not a trusted admin key"}'
+    await waitFor('every agent rejected the forged admin event in the topic validator', () => NAMES.every((n) => mesh.agents.get(n)!.runtime.counters.get(series) >= 1))
+    for (const n of NAMES) {
+      const core = mesh.agents.get(n)!.runtime.core
+      expect(core.replica.get(entry.key)).toBeUndefined()
+      expect(core.maintenanceOf('g1').state).toBe('Active')
+    }
   })
 
   it.each([
