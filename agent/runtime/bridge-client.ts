@@ -3,7 +3,8 @@
  * advertise their allow rules in their capabilities, label `bridge.allow`)
  * and sends it one request over `/hauki-mesh/bridge/1.0.0`. A host that
  * cannot be reached, or no host at all, is a `denied` answer with the
- * reason: the caller must not go ahead without a snapshot.
+ * reason: the caller must not go ahead without a snapshot. `askHost` sends
+ * one request to a named host (tests use it to reach a host directly).
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { isUnder, parseAdvertisedRules } from '../../host-bridge/index.js'
@@ -55,7 +56,8 @@ export function hostsFor (rt: AgentRuntime, dataset: string | undefined): NodeNa
   return out.sort((a, b) => (a === rt.name ? -1 : b === rt.name ? 1 : a < b ? -1 : a > b ? 1 : 0))
 }
 
-async function askHost (rt: AgentRuntime, host: NodeName, req: BridgeRequest, timeoutMs: number, signal?: AbortSignal): Promise<BridgeOutcome> {
+export async function askHost (rt: AgentRuntime, host: NodeName, req: BridgeRequest, timeoutMs: number, options?: { signal?: AbortSignal }): Promise<BridgeOutcome> {
+  const signal = options?.signal
   const pid = rt.peerIdOf(host)
   if (pid === undefined) return { status: 'denied', reason: `host ${host} is unreachable: its peer id is unknown` }
   const deadline = AbortSignal.timeout(timeoutMs)
@@ -92,7 +94,7 @@ export async function askBridge (rt: AgentRuntime, ask: BridgeAsk, options?: { s
   const timeoutMs = BRIDGE_REQUEST_TIMEOUT_MS + (req.t === 'preflight' && req.critical === true ? req.deadlineMs ?? BARRIER_DEADLINE_MS_DEFAULT : 0)
   const reasons: string[] = []
   for (const host of hosts) {
-    const out = await askHost(rt, host, req, timeoutMs, options?.signal)
+    const out = await askHost(rt, host, req, timeoutMs, options)
     // Only an unreachable host is worth trying the next one for; a host's own refusal is the answer.
     if (out.status !== 'denied' || !out.reason.includes(' is unreachable: ')) return out
     reasons.push(out.reason)

@@ -22,7 +22,7 @@ import type { AgentBridgeInit } from './bridge-setup.js'
 
 export { AgentRuntime } from './agent.js'
 export type { AgentBridgeInit } from './bridge-setup.js'
-export { askBridge } from './bridge-client.js'
+export { askBridge, askHost, hostsFor } from './bridge-client.js'
 export { bridgeServiceOf } from './bridge-service.js'
 export { buildStatus } from './status.js'
 export { noDaemonsExecutor } from './maintenance.js'
