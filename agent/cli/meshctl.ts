@@ -18,6 +18,7 @@ import { statusCommand } from './status.js'
 import { ADMIN_COMMANDS } from './admin.js'
 import { eventsCommand } from './events.js'
 import { keygenCommand } from './keygen.js'
+import { whereCommand } from './where.js'
 import { BRIDGE_COMMANDS } from './bridge.js'
 
 export interface MeshctlIo {
@@ -35,7 +36,7 @@ export interface MeshctlIo {
   readonly signal?: AbortSignal
 }
 
-export const COMMANDS: readonly Command[] = [statusCommand, recorderCommand, keygenCommand, ...ADMIN_COMMANDS, eventsCommand, ...BRIDGE_COMMANDS]
+export const COMMANDS: readonly Command[] = [statusCommand, recorderCommand, keygenCommand, ...ADMIN_COMMANDS, eventsCommand, whereCommand, ...BRIDGE_COMMANDS]
 
 const GLOBAL_FLAGS: readonly FlagSpec[] = [
   { name: 'agent', kind: 'string' },

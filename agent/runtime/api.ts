@@ -9,7 +9,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { AgentRuntime } from './agent.js'
-import { hlcWallMs } from '../core/index.js'
+import { hlcWallMs, whereIs } from '../core/index.js'
 import type { AdminEvent } from '../core/index.js'
 import { API_BODY_BYTES_MAX } from './constants.js'
 import { buildStatus } from './status.js'
@@ -67,6 +67,22 @@ async function postAdminEvent (rt: AgentRuntime, req: http.IncomingMessage, res:
   return send(res, 202, { id: event.id, action: event.action, target: event.target, state: rt.core.maintenanceOf(event.target).state })
 }
 
+const PLACEMENT_TERM_RE = /^[A-Za-z0-9][A-Za-z0-9._:=-]{0,127}$/
+
+/** `GET /v1/where?service=S&label=K[=V]`: nodes offering it, eligible and nearest first. */
+function whereRoute (rt: AgentRuntime, url: URL, res: http.ServerResponse): void {
+  const service = url.searchParams.get('service') ?? undefined
+  const label = url.searchParams.get('label') ?? undefined
+  const bad = [['service', service], ['label', label]].find(([, v]) => v !== undefined && !PLACEMENT_TERM_RE.test(v))
+  if ((service === undefined && label === undefined) || bad !== undefined) {
+    const message = bad === undefined ? 'give service=NAME or label=KEY[=VALUE]' : `${String(bad[0])}: 1-128 letters, digits, ".", "_", ":", "=" or "-"`
+    rt.counters.rejected('api', 'bad where query')
+    return send(res, 400, { error: { code: 'BAD_REQUEST', message } })
+  }
+  const candidates = whereIs(rt.core, { service, label })
+  return send(res, 200, { query: { service: service ?? null, label: label ?? null }, candidates })
+}
+
 function blockLoop (ms: number): void {
   const until = performance.now() + ms
   while (performance.now() < until) { /* deliberately busy */ }
@@ -82,6 +98,7 @@ export async function startApi (rt: AgentRuntime, host: string, port: number, te
         postAdminEvent(rt, req, res).catch((err: Error) => send(res, 500, { error: { code: 'INTERNAL', message: err.message } }))
         return
       }
+      if (req.method === 'GET' && url.pathname === '/v1/where') return whereRoute(rt, url, res)
       if (req.method === 'GET' && url.pathname === '/healthz') return send(res, rt.isRunning ? 200 : 503, { ok: rt.isRunning })
       if (req.method === 'GET' && url.pathname === '/metrics') {
         return send(res, 200, rt.counters.render({ entries: rt.core.replica.size, incarnation: rt.core.incarnation, health_score: rt.core.health, members: rt.core.members.clusterSize }), 'text/plain; version=0.0.4')

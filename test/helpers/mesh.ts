@@ -26,6 +26,8 @@ export interface TestMeshInit {
   /** The maintenance executor of an agent, by name (default: none supervised, all work done at once). */
   maintenance?: (name: string) => MaintenanceExecutor | undefined
   drainOnShutdown?: boolean
+  /** Capabilities of an agent, by name. @default { zone: 'test' } */
+  caps?: (name: string) => Record<string, string>
 }
 
 export interface TestMesh {
@@ -55,7 +57,7 @@ export async function createTestMesh (names: string[], init: TestMeshInit = {}):
         api: { host: '127.0.0.1', port: 0 },
         role: 'container',
         heartbeatMs: 1000,
-        caps: { zone: 'test' },
+        caps: init.caps?.(name) ?? { zone: 'test' },
         log: pino({ level: 'silent' }),
         recorder: init.recorder,
         flushMs: init.flushMs,
