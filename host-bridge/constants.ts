@@ -47,3 +47,5 @@ export const ZFS_BIN_DEFAULT = 'zfs'
 export const LXC_PATH_DEFAULT = '/var/lib/lxc'
 /** Longest reason in a denied outcome (the wire allows 1024). */
 export const REASON_LENGTH_MAX = 1_000
+/** Snapshot names an executor remembers having issued (cleared when exceeded; zfs's "exists" is the backstop). */
+export const ISSUED_NAMES_MAX = 10_000

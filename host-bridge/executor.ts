@@ -3,15 +3,15 @@
  * every name, then runs the backend and LXC. Every operation returns an
  * outcome value; a refusal or failure is `{ status: 'denied', reason }` and,
  * when the refusal came from a check, no process was started. Operations run
- * one at a time (a queue), so two pre-flights in the same second see each
- * other's names and rollback never races a snapshot.
+ * one at a time (a queue), so two pre-flights in the same second get
+ * different names and rollback never races a snapshot.
  */
 import type { BridgeOutcome } from '../protocols/index.js'
 import { rootsFor } from './authorize.js'
 import type { AllowRule, Caller } from './authorize.js'
 import type { Backend } from './backend.js'
-import { EXECUTOR_QUEUE_MAX, HOLD_TAG, KEEP_PREFLIGHT_DEFAULT, LIST_SNAPSHOTS_MAX, REASON_LENGTH_MAX } from './constants.js'
-import { BridgeConfigError, BridgeError, BusyError, ConflictError, NotAllowedError } from './errors.js'
+import { EXECUTOR_QUEUE_MAX, HOLD_TAG, ISSUED_NAMES_MAX, KEEP_PREFLIGHT_DEFAULT, LIST_SNAPSHOTS_MAX, REASON_LENGTH_MAX } from './constants.js'
+import { BridgeConfigError, BridgeError, BusyError, CommandFailedError, ConflictError, NotAllowedError } from './errors.js'
 import type { Lxc } from './lxc.js'
 import { checkContainerName, checkDataset, checkSnapshot, checkUnder } from './names.js'
 import type { DatasetName, SnapshotName } from './names.js'
@@ -52,6 +52,8 @@ export class BridgeExecutor {
   private readonly init: ExecutorInit
   private readonly keep: number
   private queue: Promise<unknown> = Promise.resolve()
+  /** Snapshot names this executor has used (bounded): same-second requests get the next suffix without asking zfs. */
+  private readonly issued = new Set<SnapshotName>()
   private queued = 0
 
   constructor (init: ExecutorInit) {
@@ -72,9 +74,7 @@ export class BridgeExecutor {
       const dataset = this.datasetFor(req.caller, req.dataset)
       const critical = req.critical === true
       const barrier = critical && req.barrier !== undefined ? await req.barrier() : undefined
-      const existing = new Set((await this.backend.list(dataset, { recursive: false }, options)).map((s) => s.snapshot))
-      const snapshot = uniqueName(preflightName(dataset, req.caller.node, req.intent, (this.init.nowMs ?? Date.now)()), (n) => existing.has(n))
-      await this.backend.snapshot(snapshot, { recursive: critical }, options)
+      const snapshot = await this.snapshotUnique(preflightName(dataset, req.caller.node, req.intent, (this.init.nowMs ?? Date.now)()), critical, options)
       try {
         await this.backend.hold(snapshot, { recursive: critical }, options)
       } catch (err) {
@@ -170,6 +170,26 @@ export class BridgeExecutor {
       }
       return { destroyed }
     })
+  }
+
+  /**
+   * Snapshot under the first free name of base, base_2, ...: names issued
+   * here are remembered, and a name zfs reports as existing (taken by someone
+   * else) is skipped, so no `zfs list` sits on the pre-flight's path.
+   */
+  private async snapshotUnique (base: SnapshotName, recursive: boolean, options?: Options): Promise<SnapshotName> {
+    if (this.issued.size > ISSUED_NAMES_MAX) this.issued.clear()
+    for (;;) {
+      const name = uniqueName(base, (n) => this.issued.has(n))
+      this.issued.add(name)
+      try {
+        await this.backend.snapshot(name, { recursive }, options)
+        return name
+      } catch (err) {
+        const exists = err instanceof ConflictError || (err instanceof CommandFailedError && err.result.stderr.includes('exists'))
+        if (!exists) throw err
+      }
+    }
   }
 
   private datasetFor (caller: Caller, dataset: string | undefined): DatasetName {

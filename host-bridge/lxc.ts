@@ -5,8 +5,8 @@
  */
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { LXC_START_WAIT_S, LXC_STOP_TIMEOUT_S, LXC_TIMEOUT_MS_DEFAULT } from './constants.js'
-import { lxcConfigPath, lxcConfigText, lxcStartArgs, lxcStateArgs, lxcStopArgs, lxcWaitArgs } from './lxc-args.js'
+import { LXC_STOP_TIMEOUT_S, LXC_TIMEOUT_MS_DEFAULT } from './constants.js'
+import { lxcConfigPath, lxcConfigText, lxcStartArgs, lxcStateArgs, lxcStopArgs } from './lxc-args.js'
 import type { ContainerName } from './names.js'
 import { okOrThrow } from './runner.js'
 import type { Runner } from './runner.js'
@@ -38,8 +38,8 @@ export function lxc (init: LxcInit): Lxc {
       const configPath = lxcConfigPath(init.lxcPath, name)
       await mkdir(path.dirname(configPath), { recursive: true, mode: 0o700 })
       await writeFile(configPath, lxcConfigText(name, rootfs), { flag: 'wx', mode: 0o600 })
+      // lxc-start -d returns once the container is RUNNING (or fails), so no lxc-wait is needed on this path.
       okOrThrow(await run('lxc-start', lxcStartArgs(init.lxcPath, name), options?.signal))
-      okOrThrow(await run('lxc-wait', lxcWaitArgs(init.lxcPath, name, 'RUNNING', LXC_START_WAIT_S), options?.signal))
     },
     state: async (name, options) => okOrThrow(await run('lxc-info', lxcStateArgs(init.lxcPath, name), options?.signal)).stdout.trim(),
     stopAndRemove: async (name, options) => {

@@ -72,7 +72,7 @@ export class BridgeService {
       case 'preflight': {
         const deadlineMs = req.deadlineMs ?? BARRIER_DEADLINE_MS_DEFAULT
         out = await ex.preflight({ caller, intent: req.intent, dataset: req.dataset, critical: req.critical, barrier: async () => await runBarrier(this.rt, deadlineMs) }, options)
-        if (out.status === 'cleared') await this.recordPreflight(out, req, caller, options)
+        if (out.status === 'cleared') this.recordPreflight(out, req, caller)
         break
       }
       case 'release':
@@ -102,7 +102,7 @@ export class BridgeService {
     return out
   }
 
-  private async recordPreflight (out: Extract<BridgeOutcome, { status: 'cleared' }>, req: Extract<BridgeRequest, { t: 'preflight' }>, caller: Caller, options?: { signal?: AbortSignal }): Promise<void> {
+  private recordPreflight (out: Extract<BridgeOutcome, { status: 'cleared' }>, req: Extract<BridgeRequest, { t: 'preflight' }>, caller: Caller): void {
     const { dataset } = checkSnapshot(out.snapshot)
     const value: Record<string, Value> = {
       snapshot: out.snapshot,
@@ -118,9 +118,13 @@ export class BridgeService {
     if (out.notAcked !== undefined) value.notAcked = out.notAcked
     this.rt.input({ kind: 'write-snapshot', id: snapshotId(out.snapshot), value })
     this.rt.noteEvent('snapshot:taken', out.snapshot, { caller: caller.node, intent: req.intent, critical: req.critical === true ? 1 : 0 })
-    // Retention runs after each pre-flight, so a busy container cannot fill the pool.
+    // Retention runs after each pre-flight, so a busy container cannot fill the pool; behind the answer, not before it.
+    void this.prune(dataset, caller)
+  }
+
+  private async prune (dataset: string, caller: Caller): Promise<void> {
     try {
-      const { destroyed } = await this.bridge.executor.prune(dataset, options)
+      const { destroyed } = await this.bridge.executor.prune(dataset)
       for (const s of destroyed) {
         this.rt.input({ kind: 'write-snapshot', id: snapshotId(s), value: null })
         this.rt.noteEvent('snapshot:pruned', s, { host: this.rt.name })
