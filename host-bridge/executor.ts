@@ -125,9 +125,14 @@ export class BridgeExecutor {
       if (lxc === undefined) throw new NotAllowedError('this host has no LXC configured (--lxc-path)')
       // Checked first, so the cleanup below can only ever remove a container this call created.
       if (await lxc.exists(container)) throw new ConflictError(`container ${container} already exists`)
-      await this.backend.clone(s.snapshot, target, options)
+      // The parent's mountpoint is read while zfs clones: a new clone inherits `<parent mountpoint>/<name>`.
+      const [, parentMount] = await Promise.all([
+        this.backend.clone(s.snapshot, target, options),
+        this.backend.mountpoint(parent, options).catch(() => undefined)
+      ])
       try {
-        await lxc.createAndStart(container, await this.backend.mountpoint(target, options), options)
+        const inherited = parentMount !== undefined && parentMount.startsWith('/') ? `${parentMount}/${container}` : undefined
+        await lxc.createAndStart(container, inherited ?? await this.backend.mountpoint(target, options), options)
       } catch (err) {
         await lxc.stopAndRemove(container).catch(() => {})
         await this.backend.destroyDataset(target).catch(() => {})

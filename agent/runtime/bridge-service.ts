@@ -17,7 +17,7 @@ import type { BridgeOutcome, BridgeRequest } from '../../protocols/index.js'
 import type { Value } from '../core/index.js'
 import type { AgentRuntime } from './agent.js'
 import { runBarrier } from './barrier.js'
-import { BARRIER_DEADLINE_MS_DEFAULT, BRIDGE_INBOUND_STREAMS_MAX, BRIDGE_REQUEST_TIMEOUT_MS } from './constants.js'
+import { BARRIER_DEADLINE_MS_DEFAULT, BRIDGE_INBOUND_STREAMS_MAX, BRIDGE_PRUNE_DELAY_MS, BRIDGE_REQUEST_TIMEOUT_MS } from './constants.js'
 import { respondOnce } from './stream-rpc.js'
 
 /** Bridge services by runtime, so the API and the client find the local one without a field on AgentRuntime. */
@@ -31,6 +31,7 @@ export class BridgeService {
   readonly bridge: Bridge
   private readonly rt: AgentRuntime
   private readonly logger: Logger
+  private readonly pruneTimers = new Map<string, NodeJS.Timeout>()
 
   constructor (rt: AgentRuntime, bridge: Bridge, log: Logger) {
     this.rt = rt
@@ -118,8 +119,16 @@ export class BridgeService {
     if (out.notAcked !== undefined) value.notAcked = out.notAcked
     this.rt.input({ kind: 'write-snapshot', id: snapshotId(out.snapshot), value })
     this.rt.noteEvent('snapshot:taken', out.snapshot, { caller: caller.node, intent: req.intent, critical: req.critical === true ? 1 : 0 })
-    // Retention runs after each pre-flight, so a busy container cannot fill the pool; behind the answer, not before it.
-    void this.prune(dataset, caller)
+    // Retention follows pre-flights, so a busy container cannot fill the pool, but at most once per
+    // BRIDGE_PRUNE_DELAY_MS per dataset: a prune queued behind every answer would slow the next pre-flight.
+    if (!this.pruneTimers.has(dataset)) {
+      const timer = setTimeout(() => {
+        this.pruneTimers.delete(dataset)
+        void this.prune(dataset, caller)
+      }, BRIDGE_PRUNE_DELAY_MS)
+      timer.unref()
+      this.pruneTimers.set(dataset, timer)
+    }
   }
 
   private async prune (dataset: string, caller: Caller): Promise<void> {

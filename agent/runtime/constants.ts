@@ -36,3 +36,5 @@ export const BARRIER_DEADLINE_MS_DEFAULT = 5_000
 export const BRIDGE_REQUEST_TIMEOUT_MS = 60_000
 /** Bridge requests a host serves at once. */
 export const BRIDGE_INBOUND_STREAMS_MAX = 16
+/** A host prunes a dataset's pre-flight snapshots this long after a pre-flight on it (coalescing bursts). */
+export const BRIDGE_PRUNE_DELAY_MS = 10_000
