@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { verifyRecorder } from '../../agent/recorder/index.js'
 import { askHost, bridgeServiceOf, hostsFor } from '../../agent/runtime/index.js'
 import { snapshotId } from '../../host-bridge/index.js'
 import { bridgeSkipReason, createBridgePool, sh } from '../helpers/bridge.js'
@@ -53,6 +54,8 @@ describe.skipIf(skip !== undefined)('host bridge: mesh of real agents on real ZF
     expect(JSON.parse(readFileSync(recordFile, 'utf8'))).toMatchObject({ schema: 'hauki-mesh/snapshot', id: snapshotId(snapshot), value: { snapshot, node: 'crm' } })
     await waitFor('the recorder has a snapshot:taken event line', () => readdirSync(path.join(mesh.recorder, 'events'))
       .some((f) => readFileSync(path.join(mesh.recorder, 'events', f), 'utf8').includes('"snapshot:taken"')))
+    const verified = await verifyRecorder(mesh.recorder)
+    expect(verified.problems).toEqual([])
     const events = await (await fetch(`${mesh.get('host1').api.url}/v1/events`)).json() as { events: { event: string, subject: string }[] }
     expect(events.events).toContainEqual(expect.objectContaining({ event: 'snapshot:taken', subject: snapshot }))
 
