@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BridgeError, createRunner, dirBackend, zfsBackend } from '../../host-bridge/index.js'
+import { createRunner, dirBackend, zfsBackend } from '../../host-bridge/index.js'
 import type { Backend } from '../../host-bridge/index.js'
 import { bridgeSkipReason, createBridgePool, sh } from '../helpers/bridge.js'
 import type { BridgePool } from '../helpers/bridge.js'
@@ -51,7 +51,7 @@ describe.each(FIXTURES)('host bridge backend contract: %s', (_kind, skip, make) 
   })
 
   it.skipIf(skip !== undefined)('should refuse to destroy a held snapshot, defer it on request, and destroy it at release', async () => {
-    await expect(f.backend.destroySnapshot(`${ds('a')}@s1`, { deferred: false })).rejects.toThrow(BridgeError)
+    await expect(f.backend.destroySnapshot(`${ds('a')}@s1`, { deferred: false })).rejects.toThrow(/busy/)
     await f.backend.destroySnapshot(`${ds('a')}@s1`, { deferred: true })
     expect((await f.backend.list(ds('a'), { recursive: false })).map((s) => s.snapshot)).toContain(`${ds('a')}@s1`)
     await f.backend.release(`${ds('a')}@s1`, { recursive: false })
