@@ -83,3 +83,16 @@ export const PING_PAYLOAD_BYTES = 32
 export const PROBE_REQ_BYTES = 100
 /** A probe-res frame. */
 export const PROBE_RES_BYTES = 35
+
+// Store (agent/store BATCH_DELAY_MS_DEFAULT): persisted writes become durable this long after the first queued one.
+export const STORE_BATCH_DELAY_MS = 50
+
+// Metrics.
+/** How often pending joins and heals are checked for convergence, in virtual time. */
+export const CONVERGENCE_CHECK_MS = 100
+/** Detection-latency histogram bucket width in the report. */
+export const HISTOGRAM_BUCKET_MS = 500
+/** Examples of each kind of violation kept in the JSON (the counts are exact). */
+export const EXAMPLES_MAX = 10
+/** Progress callbacks at most this often, in virtual time. */
+export const PROGRESS_EVERY_MS = 1_000

@@ -1,0 +1,102 @@
+/**
+ * Failure-detection metrics from the `member` effects every core emits:
+ * for each crash, the time until each node that was up at the crash (and
+ * stayed up) declares the crashed node `dead`; suspicions and deaths of
+ * nodes whose process is running are false (a death across a partition is
+ * counted apart: the node is alive but unreachable, and SWIM is meant to
+ * declare it).
+ */
+import { EXAMPLES_MAX } from './constants.js'
+import type { MemberEffect, World } from './world.js'
+
+interface Crash {
+  node: number
+  atMs: number
+  waiting: Set<number>
+  lastMs: number
+  open: boolean
+}
+
+export interface DetectionCounts {
+  crashes: number
+  detectedEverywhere: number
+  /** Crashed nodes that came back (restart) before every survivor had declared them dead. */
+  restartedFirst: number
+  falseSuspicions: number
+  /** False suspicions of a node whose loop was stalled at the time. */
+  falseSuspicionsOfStalled: number
+  falseDeaths: number
+  partitionDeaths: number
+  examples: string[]
+}
+
+export class DetectionMetrics {
+  private readonly world: World
+  private readonly crashes = new Map<number, Crash>()
+  /** Per (crash, observer): crash -> dead at that observer, ms. */
+  readonly perObserverMs: number[] = []
+  /** Per crash: crash -> dead at every survivor, ms. */
+  readonly everywhereMs: number[] = []
+  readonly counts: DetectionCounts = { crashes: 0, detectedEverywhere: 0, restartedFirst: 0, falseSuspicions: 0, falseSuspicionsOfStalled: 0, falseDeaths: 0, partitionDeaths: 0, examples: [] }
+  measuring = false
+
+  constructor (world: World) {
+    this.world = world
+  }
+
+  onCrash (node: number): void {
+    if (!this.measuring) return
+    this.counts.crashes++
+    const waiting = new Set(this.world.upNodes())
+    this.crashes.set(node, { node, atMs: this.world.now, waiting, lastMs: this.world.now, open: true })
+  }
+
+  /** A node came back or left for good: its crash record closes; as an observer it no longer counts. */
+  onGone (node: number, restarted: boolean): void {
+    const c = this.crashes.get(node)
+    if (c !== undefined && c.open && restarted) {
+      c.open = false
+      this.counts.restartedFirst++
+    }
+    if (restarted) this.crashes.delete(node)
+    for (const other of this.crashes.values()) {
+      if (other.open && other.waiting.delete(node)) this.maybeDone(other)
+    }
+  }
+
+  private maybeDone (c: Crash): void {
+    if (!c.open || c.waiting.size > 0) return
+    c.open = false
+    this.counts.detectedEverywhere++
+    this.everywhereMs.push(c.lastMs - c.atMs)
+  }
+
+  onMember (observer: number, e: MemberEffect, atMs: number): void {
+    const target = this.world.indexOf(e.name)
+    if (target === undefined) return
+    const tn = this.world.node(target)
+    if (e.to === 'dead') {
+      const c = this.crashes.get(target)
+      if (tn.status !== 'up') {
+        if (c !== undefined && c.open && c.waiting.delete(observer)) {
+          this.perObserverMs.push(atMs - c.atMs)
+          c.lastMs = atMs
+          this.maybeDone(c)
+        }
+        return
+      }
+      if (!this.measuring) return
+      const cut = !this.world.net.canSend(observer, target) || !this.world.net.canSend(target, observer)
+      if (cut) this.counts.partitionDeaths++
+      else this.counts.falseDeaths++
+      if (!cut) this.example(`${(atMs / 1000).toFixed(3)} s: ${this.world.node(observer).name} declared ${e.name} dead while it ran (incarnation ${e.incarnation})`)
+    } else if (e.to === 'suspect' && tn.status === 'up' && this.measuring) {
+      this.counts.falseSuspicions++
+      if (tn.stalledUntilMs > atMs) this.counts.falseSuspicionsOfStalled++
+    }
+  }
+
+  private example (s: string): void {
+    if (this.counts.examples.length < EXAMPLES_MAX) this.counts.examples.push(s)
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Periodic world work that is not any one node's: the gossipsub heartbeat
+ * (mesh repair and the IHAVE traffic it causes) and the timeline the report
+ * charts (live nodes, agreement on versions, bandwidth per node), plus the
+ * peak state size per node.
+ */
+import type { Traffic } from './gossip.js'
+import { agreement } from './convergence.js'
+import { entryBytes } from './sizes.js'
+import { r3 } from './stats.js'
+import type { TrafficKind, World } from './world.js'
+
+export interface TimelinePoint {
+  tS: number
+  up: number
+  stalled: number
+  /** Share of live nodes holding the most common versions. */
+  agreement: number
+  bytesPerNodePerS: number
+  messagesPerNodePerS: number
+}
+
+const KINDS: TrafficKind[] = ['gossip', 'ihave', 'probe', 'sync']
+
+function total (w: World): Traffic {
+  let messages = 0
+  let bytes = 0
+  for (const k of KINDS) {
+    messages += w.traffic[k].messages
+    bytes += w.traffic[k].bytes
+  }
+  return { messages, bytes }
+}
+
+export class Sampler {
+  private readonly w: World
+  readonly timeline: TimelinePoint[] = []
+  /** A shared value for workload writes: one string object, however many nodes hold it. */
+  readonly pad: string
+  private readonly recent: number[] = []
+  private last: Traffic = { messages: 0, bytes: 0 }
+  private lastMs = 0
+  /** Traffic and node-seconds over the measured part of the fault phase. */
+  private measureFrom: Record<TrafficKind, Traffic> | undefined
+  private measureTo: Record<TrafficKind, Traffic> | undefined
+  nodeSeconds = 0
+  private measuring = false
+  peakEntries = 0
+  peakBytes = 0
+
+  constructor (w: World) {
+    this.w = w
+    this.pad = 'x'.repeat(w.scenario.workload.valueBytes)
+  }
+
+  start (sampleMs: number, heartbeatMs: number): void {
+    const beat = (): void => {
+      this.gossipHeartbeat()
+      this.w.at(this.w.now + heartbeatMs, beat)
+    }
+    const sample = (): void => {
+      this.sample()
+      this.w.at(this.w.now + sampleMs, sample)
+    }
+    this.w.at(heartbeatMs, beat)
+    this.w.at(sampleMs, sample)
+  }
+
+  private snapshot (): Record<TrafficKind, Traffic> {
+    const out = {} as Record<TrafficKind, Traffic>
+    for (const k of KINDS) out[k] = { ...this.w.traffic[k] }
+    return out
+  }
+
+  startMeasuring (): void {
+    this.measuring = true
+    this.measureFrom = this.snapshot()
+  }
+
+  endFaultPhase (): void {
+    this.measureTo = this.snapshot()
+    this.measuring = false
+  }
+
+  /** Per node per second over the measured fault phase, by kind and in total. */
+  rates (): { total: Traffic, byKind: Record<TrafficKind, Traffic> } {
+    const byKind = {} as Record<TrafficKind, Traffic>
+    let messages = 0
+    let bytes = 0
+    for (const k of KINDS) {
+      const from = this.measureFrom?.[k] ?? { messages: 0, bytes: 0 }
+      const to = this.measureTo?.[k] ?? this.w.traffic[k]
+      const ns = Math.max(1e-9, this.nodeSeconds)
+      byKind[k] = { messages: r3((to.messages - from.messages) / ns), bytes: r3((to.bytes - from.bytes) / ns) }
+      messages += to.messages - from.messages
+      bytes += to.bytes - from.bytes
+    }
+    const ns = Math.max(1e-9, this.nodeSeconds)
+    return { total: { messages: r3(messages / ns), bytes: r3(bytes / ns) }, byKind }
+  }
+
+  private gossipHeartbeat (): void {
+    this.w.gossip.repair(this.w)
+    const h = this.w.scenario.gossip.historyGossip
+    this.recent.push(this.w.publishedSinceHeartbeat)
+    this.w.publishedSinceHeartbeat = 0
+    while (this.recent.length > h) this.recent.shift()
+    const ids = this.recent.reduce((a, b) => a + b, 0)
+    const per = this.w.gossip.ihavePerNode(ids)
+    const up = this.w.upNodes().length
+    this.w.traffic.ihave.messages += per.messages * up
+    this.w.traffic.ihave.bytes += per.bytes * up
+  }
+
+  private sample (): void {
+    const w = this.w
+    const now = w.now
+    const dtS = (now - this.lastMs) / 1000
+    const up = w.upNodes()
+    if (this.measuring) this.nodeSeconds += up.length * dtS
+    const t = total(w)
+    let stalled = 0
+    let peakNode = -1
+    for (const n of up) {
+      const node = w.node(n)
+      if (node.stalledUntilMs > now) stalled++
+      const size = node.core?.replica.size ?? 0
+      if (size > this.peakEntries) {
+        this.peakEntries = size
+        peakNode = n
+      }
+    }
+    if (peakNode >= 0) {
+      let bytes = 0
+      for (const e of w.node(peakNode).core?.replica.all() ?? []) bytes += entryBytes(e)
+      this.peakBytes = Math.max(this.peakBytes, bytes)
+    }
+    const perNode = Math.max(1, up.length) * Math.max(1e-9, dtS)
+    this.timeline.push({
+      tS: r3(now / 1000),
+      up: up.length,
+      stalled,
+      agreement: r3(agreement(w).share),
+      bytesPerNodePerS: r3((t.bytes - this.last.bytes) / perNode),
+      messagesPerNodePerS: r3((t.messages - this.last.messages) / perNode)
+    })
+    this.last = t
+    this.lastMs = now
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * What a message costs on the wire. Payloads are measured with the real
+ * codec (`cborLength` from protocols: the exact CBOR length the agent sends);
+ * framing around them (Noise, yamux, gossipsub RPC, multistream-select) comes
+ * from the documented constants in `constants.ts`. TCP/IP headers are not
+ * counted. Entry sizes are cached per entry object: the simulator hands the
+ * same object to every node, so each entry is measured once.
+ */
+import type { Entry, OriginVersion } from '../agent/core/index.js'
+import { cborLength } from '../protocols/cbor.js'
+import * as C from './constants.js'
+
+const entrySizes = new WeakMap<Entry, number>()
+
+export function entryBytes (e: Entry): number {
+  let n = entrySizes.get(e)
+  if (n === undefined) {
+    n = cborLength([e.key, e.value, e.hlc, e.origin, e.prev])
+    entrySizes.set(e, n)
+  }
+  return n
+}
+
+export function entriesBytes (entries: readonly Entry[]): number {
+  let n = 3
+  for (const e of entries) n += entryBytes(e)
+  return n
+}
+
+function versionsBytes (versions: readonly OriginVersion[]): number {
+  let n = 3
+  for (const v of versions) n += v[0].length + 21
+  return n
+}
+
+/** One gossip message carrying `entries`, as one subscriber receives it. */
+export function gossipMessageBytes (from: string, entries: readonly Entry[]): number {
+  return C.GOSSIP_MESSAGE_OVERHEAD_BYTES + C.FRAME_OVERHEAD_BYTES + from.length + 8 + entriesBytes(entries)
+}
+
+/** One IHAVE/IWANT/IDONTWANT control RPC carrying `ids` message ids. */
+export function controlBytes (ids: number): number {
+  return C.FRAME_OVERHEAD_BYTES + C.GOSSIP_CONTROL_OVERHEAD_BYTES + ids * C.GOSSIP_MESSAGE_ID_BYTES
+}
+
+/** A direct probe: a libp2p ping on a new stream, both ways. */
+export const PING_BYTES = C.STREAM_OPEN_BYTES + 2 * (C.PING_PAYLOAD_BYTES + C.FRAME_OVERHEAD_BYTES)
+
+export function probeRequestBytes (target: string): number {
+  return C.STREAM_OPEN_BYTES + C.PROBE_REQ_BYTES + target.length + C.FRAME_OVERHEAD_BYTES
+}
+
+export const PROBE_RESPONSE_BYTES = C.PROBE_RES_BYTES + C.FRAME_OVERHEAD_BYTES
+
+export function syncHelloBytes (bucketCount: number): number {
+  return C.STREAM_OPEN_BYTES + C.FRAME_OVERHEAD_BYTES + 12 + 5 * bucketCount
+}
+
+export function syncVersionsBytes (buckets: number, versions: readonly OriginVersion[]): number {
+  return C.FRAME_OVERHEAD_BYTES + 12 + 3 * buckets + versionsBytes(versions)
+}
+
+export function syncPushBytes (buckets: number, versions: readonly OriginVersion[], entries: readonly Entry[], complete: readonly OriginVersion[]): number {
+  return C.STREAM_OPEN_BYTES + C.FRAME_OVERHEAD_BYTES + 12 + 3 * buckets + versionsBytes(versions) + entriesBytes(entries) + versionsBytes(complete)
+}
+
+export function syncDeltaBytes (entries: readonly Entry[], complete: readonly OriginVersion[]): number {
+  return C.FRAME_OVERHEAD_BYTES + 8 + entriesBytes(entries) + versionsBytes(complete)
+}

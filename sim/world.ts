@@ -1,0 +1,303 @@
+/**
+ * The simulated world: every node's unmodified `AgentCore`, one virtual
+ * clock, one event queue and one seeded generator. Nodes are dense indices;
+ * each has a life counter so that events meant for an earlier life (before a
+ * crash) are dropped. A stalled node's events wait until its loop runs again,
+ * timers first (Node runs due timers before it polls for I/O).
+ *
+ * The world carries out the core's effects: `publish` through the gossipsub
+ * model, `probe`/`probe-indirect`/`sync` through `transport.ts` over the
+ * simulated network, `persist` into a write-behind memory store, `wake` as a
+ * queued timer. Nothing here reads a clock or Math.random.
+ */
+import { AgentCore, seededRng } from '../agent/core/index.js'
+import type { AgentCoreInit, Effect, Entry, Input, NodeName, Rng, TelemetrySample } from '../agent/core/index.js'
+import { GOSSIP_ENTRIES_MAX, STORE_BATCH_DELAY_MS, WALL_START_MS } from './constants.js'
+import { EventQueue } from './event-queue.js'
+import { GossipMesh } from './gossip.js'
+import type { GossipHost, Traffic } from './gossip.js'
+import { MemStore } from './mem-store.js'
+import { Network } from './network.js'
+import type { Scenario } from './scenario/index.js'
+import { gossipMessageBytes } from './sizes.js'
+import { sendProbe, sendIndirect, startSync } from './transport.js'
+
+export type MemberEffect = Extract<Effect, { kind: 'member' }>
+
+/** What the metrics and checkers want to hear about. */
+export interface WorldObserver {
+  onMember?: (observer: number, e: MemberEffect, atMs: number) => void
+  /** Entries a node applied (its persist effect), in the step that applied them. */
+  onApplied?: (node: number, entries: readonly Entry[], atMs: number) => void
+  /** Entries that became durable in a node's store. */
+  onDurable?: (node: number, entries: readonly Entry[], atMs: number) => void
+}
+
+export type NodeStatus = 'up' | 'down' | 'left'
+
+export interface SimNode {
+  readonly idx: number
+  readonly name: NodeName
+  status: NodeStatus
+  core: AgentCore | undefined
+  readonly store: MemStore
+  life: number
+  stalledUntilMs: number
+  skewMs: number
+  wakeGen: number
+  /** The wake-up already queued, -1 if none. */
+  wakeAtMs: number
+  syncsRunning: number
+  flushPending: boolean
+}
+
+interface Ev { node: number, life: number, timer: boolean, run: () => void }
+
+const TELEMETRY: TelemetrySample = { uptimeS: 1, load: [0.1, 0.1, 0.1], memory: { usedBytes: 64 << 20, totalBytes: 1 << 30 } }
+
+export type TrafficKind = 'gossip' | 'ihave' | 'probe' | 'sync'
+
+export class World implements GossipHost {
+  readonly scenario: Scenario
+  readonly rng: Rng
+  readonly net: Network
+  readonly gossip: GossipMesh
+  readonly nodes: SimNode[] = []
+  readonly traffic: Record<TrafficKind, Traffic> = { gossip: { messages: 0, bytes: 0 }, ihave: { messages: 0, bytes: 0 }, probe: { messages: 0, bytes: 0 }, sync: { messages: 0, bytes: 0 } }
+  /** Messages published per channel since the last gossip heartbeat (for IHAVE sizes). */
+  publishedSinceHeartbeat = 0
+  observer: WorldObserver = {}
+  steps = 0
+  private readonly byName = new Map<NodeName, number>()
+  private readonly up: number[] = []
+  private readonly upIndex = new Map<number, number>()
+  private readonly queue = new EventQueue<Ev>()
+  private nowMs = 0
+  private readonly coreInit: Partial<AgentCoreInit>
+
+  constructor (scenario: Scenario, seed: number) {
+    this.scenario = scenario
+    this.rng = seededRng(seed)
+    this.net = new Network(scenario.network, seed, this.rng)
+    this.gossip = new GossipMesh(scenario.gossip, this.net, this.rng)
+    this.coreInit = { ...scenario.core, heartbeatIntervalMs: scenario.heartbeatMs }
+  }
+
+  get now (): number {
+    return this.nowMs
+  }
+
+  get pending (): number {
+    return this.queue.size
+  }
+
+  upNodes (): readonly number[] {
+    return this.up
+  }
+
+  isUp (node: number): boolean {
+    return this.nodes[node]?.status === 'up'
+  }
+
+  readyAtMs (node: number, atMs: number): number {
+    return Math.max(atMs, this.nodes[node]?.stalledUntilMs ?? 0)
+  }
+
+  indexOf (name: NodeName): number | undefined {
+    return this.byName.get(name)
+  }
+
+  node (idx: number): SimNode {
+    const n = this.nodes[idx]
+    if (n === undefined) throw new Error(`no node ${idx}`)
+    return n
+  }
+
+  /** Run `fn` at virtual time `atMs` (a world event: no node, never deferred). */
+  at (atMs: number, fn: () => void): void {
+    this.queue.push(Math.max(atMs, this.nowMs), { node: -1, life: 0, timer: false, run: fn })
+  }
+
+  /** Run `fn` at node `idx` at `atMs`, in its current life, once its loop is free. */
+  atNode (idx: number, atMs: number, fn: () => void, timer = false): void {
+    this.queue.push(Math.max(atMs, this.nowMs), { node: idx, life: this.node(idx).life, timer, run: fn })
+  }
+
+  /** Run events until virtual time `untilMs`, or until `stop()` returns true (checked after each event). */
+  runUntil (untilMs: number, stop?: () => boolean): void {
+    for (;;) {
+      const t = this.queue.peekTime()
+      if (t === undefined || t > untilMs) break
+      const ev = (this.queue.pop() as { item: Ev }).item
+      this.nowMs = Math.max(this.nowMs, t)
+      this.dispatch(ev)
+      if (stop?.() === true) return
+    }
+    this.nowMs = Math.max(this.nowMs, untilMs)
+  }
+
+  private dispatch (ev: Ev): void {
+    if (ev.node < 0) return ev.run()
+    const n = this.nodes[ev.node] as SimNode
+    if (n.life !== ev.life || n.status !== 'up') return
+    if (n.stalledUntilMs > this.nowMs) {
+      this.queue.push(n.stalledUntilMs + (ev.timer ? 0 : 0.001), ev)
+      return
+    }
+    ev.run()
+  }
+
+  wallOf (n: SimNode): number {
+    return WALL_START_MS + this.nowMs + n.skewMs
+  }
+
+  /** Feed one input to a node's core and carry out its effects. */
+  step (idx: number, input: Input): void {
+    const n = this.nodes[idx] as SimNode
+    if (n.status !== 'up' || n.core === undefined) return
+    this.steps++
+    const effects = n.core.step(input, { monoMs: this.nowMs, wallMs: this.wallOf(n) })
+    for (const e of effects) this.carryOut(n, e)
+  }
+
+  private carryOut (n: SimNode, e: Effect): void {
+    switch (e.kind) {
+      case 'wake': {
+        // Most steps ask for the same wake-up as before: keep the timer already queued.
+        if (n.wakeAtMs === e.atMonoMs) return
+        n.wakeAtMs = e.atMonoMs
+        const gen = ++n.wakeGen
+        this.atNode(n.idx, e.atMonoMs, () => {
+          if (n.wakeGen !== gen) return
+          n.wakeAtMs = -1
+          this.step(n.idx, { kind: 'tick' })
+        }, true)
+        return
+      }
+      case 'publish': return this.publish(n, e.entries)
+      case 'probe': return sendProbe(this, n.idx, e.probeId, e.target, e.timeoutMs)
+      case 'probe-indirect':
+        for (const h of e.helpers) sendIndirect(this, n.idx, e.probeId, h, e.target, e.timeoutMs)
+        return
+      case 'sync':
+        for (const peer of e.peers) {
+          const r = this.byName.get(peer)
+          if (r !== undefined) startSync(this, n.idx, r)
+        }
+        return
+      case 'persist':
+        this.observer.onApplied?.(n.idx, e.entries, this.nowMs)
+        n.store.enqueue(e)
+        if (!n.flushPending) {
+          n.flushPending = true
+          this.atNode(n.idx, this.nowMs + STORE_BATCH_DELAY_MS, () => {
+            n.flushPending = false
+            this.observer.onDurable?.(n.idx, n.store.flush(), this.nowMs)
+          })
+        }
+        return
+      case 'member':
+        this.observer.onMember?.(n.idx, e, this.nowMs)
+        return
+      default:
+        // log, admin and maintenance effects change nothing the simulator models.
+        return
+    }
+  }
+
+  private publish (n: SimNode, entries: Entry[]): void {
+    for (let i = 0; i < entries.length; i += GOSSIP_ENTRIES_MAX) {
+      const chunk = entries.slice(i, i + GOSSIP_ENTRIES_MAX)
+      this.publishedSinceHeartbeat++
+      const deliveries = this.gossip.publish(n.idx, this.nowMs, gossipMessageBytes(n.name, chunk), this, this.traffic.gossip)
+      for (const d of deliveries) {
+        for (let c = 0; c < d.copies; c++) this.atNode(d.node, d.atMs, () => this.step(d.node, { kind: 'entries', source: 'gossip', entries: chunk }))
+      }
+    }
+  }
+
+  private setUp (idx: number, isUp: boolean): void {
+    const has = this.upIndex.has(idx)
+    if (isUp && !has) {
+      this.upIndex.set(idx, this.up.length)
+      this.up.push(idx)
+    } else if (!isUp && has) {
+      const i = this.upIndex.get(idx) as number
+      const last = this.up.pop() as number
+      if (last !== idx) {
+        this.up[i] = last
+        this.upIndex.set(last, i)
+      }
+      this.upIndex.delete(idx)
+    }
+  }
+
+  /** Create a brand-new node (initial fleet or a join) and start it. */
+  addNode (name: NodeName, skewMs: number): number {
+    const idx = this.nodes.length
+    this.nodes.push({ idx, name, status: 'down', core: undefined, store: new MemStore(), life: 0, stalledUntilMs: 0, skewMs, wakeGen: 0, wakeAtMs: -1, syncsRunning: 0, flushPending: false })
+    this.byName.set(name, idx)
+    this.boot(idx)
+    return idx
+  }
+
+  /** Start (or restart) a node's process from its store, as `AgentRuntime.start` does. */
+  boot (idx: number): void {
+    const n = this.node(idx)
+    if (n.status === 'up') return
+    const stored = n.store.load()
+    n.core = new AgentCore({ ...this.coreInit, name: n.name, rng: seededRng(this.rng.int(2 ** 31)), incarnation: n.store.beginIncarnation(), hlc: stored.hlc })
+    n.core.restore(stored.entries, stored.versions, this.nowMs)
+    n.status = 'up'
+    n.life++
+    n.stalledUntilMs = 0
+    n.wakeGen = 0
+    n.wakeAtMs = -1
+    n.syncsRunning = 0
+    n.flushPending = false
+    this.setUp(idx, true)
+    this.step(idx, { kind: 'tick', telemetry: TELEMETRY })
+    this.step(idx, { kind: 'start', capabilities: { role: 'container', labels: {}, services: [] }, identity: { peerId: n.name } })
+    this.gossip.join(idx, this)
+    // Dial bootstrap peers: on connect both sides run a sync round at once.
+    const peers = this.up.filter((p) => p !== idx)
+    for (let i = 0; i < this.scenario.bootstrapPeers && peers.length > 0; i++) {
+      const p = peers[this.rng.int(peers.length)] as number
+      startSync(this, idx, p)
+      startSync(this, p, idx)
+    }
+  }
+
+  /** kill -9: no goodbye, unflushed writes lost. */
+  crash (idx: number): void {
+    const n = this.node(idx)
+    if (n.status !== 'up') return
+    n.status = 'down'
+    n.life++
+    n.core = undefined
+    n.store.crash()
+    this.setUp(idx, false)
+    this.gossip.leave(idx)
+  }
+
+  /** Graceful leave: announce `left`, linger so the gossip leaves, then stop for good. */
+  leave (idx: number, lingerMs: number): void {
+    const n = this.node(idx)
+    if (n.status !== 'up') return
+    this.step(idx, { kind: 'leave' })
+    this.at(this.nowMs + lingerMs, () => {
+      if (n.status !== 'up') return
+      n.store.flush()
+      n.status = 'left'
+      n.life++
+      n.core = undefined
+      this.setUp(idx, false)
+      this.gossip.leave(idx)
+    })
+  }
+
+  stall (idx: number, forMs: number): void {
+    const n = this.node(idx)
+    if (n.status === 'up') n.stalledUntilMs = Math.max(n.stalledUntilMs, this.nowMs + forMs)
+  }
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest'
+import { runScenario } from '../../sim/index.js'
+import { small } from './helpers.js'
+
+describe('sim: faults', () => {
+  it.each([1, 2, 3, 4])('mesh: 12 nodes, one crash at 20 s: detected by every survivor (seed %i)', (seed) => {
+    const r = runScenario(small({ events: [{ atS: 20, kind: 'crash', count: 1 }] }), { seed })
+    expect(r.detection.crashes).toBe(1)
+    expect(r.detection.detectedEverywhere).toBe(1)
+    expect(r.detection.perObserver.count).toBe(11)
+    expect(r.detection.falseDeaths).toBe(0)
+    expect(r.ok).toBe(true)
+  })
+
+  it('mesh: partition: 30 % cut off for 10 s, healed: every live node converges to identical state', () => {
+    const r = runScenario(small({ nodes: 16, durationS: 50, events: [{ atS: 20, kind: 'partition', fraction: 0.3, durationS: 10 }] }), { seed: 5 })
+    expect(r.heals).toHaveLength(1)
+    expect(r.heals[0]?.convergedAfterS).not.toBeNull()
+    expect(r.checks.map((c) => [c.name, c.ok])).toEqual([
+      ['liveness: converged', true], ['identical state digests', true], ['no acknowledged write lost', true], ['membership agreement', true]
+    ])
+  })
+
+  it('mesh: one-way partition, churn with restarts from the store, loss and stalls: all checks pass', () => {
+    const r = runScenario(small({
+      nodes: 16,
+      durationS: 60,
+      network: { loss: 0.01, duplicate: 0.01 },
+      churn: { ratePerMin: 0.2, leaveFraction: 0.5, downtimeS: [3, 8] },
+      stalls: { fraction: 0.1, durationMs: 2000, meanIntervalS: 10 },
+      events: [{ atS: 25, kind: 'partition', fraction: 0.25, durationS: 8, oneWay: true }]
+    }), { seed: 9 })
+    expect(r.detection.crashes + r.joins.count + r.joins.unsettled).toBeGreaterThan(0)
+    expect(r.ok).toBe(true)
+  })
+})
