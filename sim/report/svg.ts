@@ -32,7 +32,8 @@ function niceMax (x: number): number {
 function fmt (x: number): string {
   if (Math.abs(x) >= 1e6) return `${(x / 1e6).toFixed(1)}M`
   if (Math.abs(x) >= 1e3) return `${(x / 1e3).toFixed(1)}k`
-  return Number.isInteger(x) ? String(x) : x.toFixed(2)
+  if (Number.isInteger(x)) return String(x)
+  return Math.abs(x) < 0.1 ? String(Number(x.toPrecision(2))) : x.toFixed(2)
 }
 
 function frame (init: ChartInit, xMax: number, yMax: number, body: string): string {
