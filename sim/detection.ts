@@ -22,10 +22,16 @@ export interface DetectionCounts {
   detectedEverywhere: number
   /** Crashed nodes that came back (restart) before every survivor had declared them dead. */
   restartedFirst: number
+  /** Distinct suspicions (node, incarnation) of a node whose process was running. */
   falseSuspicions: number
-  /** False suspicions of a node whose loop was stalled at the time. */
+  /** ... of which the node's loop was stalled when the first observer heard of it. */
   falseSuspicionsOfStalled: number
+  /** The same counted per observer: every node that took the false suspicion on. */
+  falseSuspicionViews: number
+  /** Distinct deaths (node, incarnation) of a node whose process was running and reachable. */
   falseDeaths: number
+  falseDeathViews: number
+  /** Distinct deaths of a running node declared across a partition. */
   partitionDeaths: number
   examples: string[]
 }
@@ -37,7 +43,8 @@ export class DetectionMetrics {
   readonly perObserverMs: number[] = []
   /** Per crash: crash -> dead at every survivor, ms. */
   readonly everywhereMs: number[] = []
-  readonly counts: DetectionCounts = { crashes: 0, detectedEverywhere: 0, restartedFirst: 0, falseSuspicions: 0, falseSuspicionsOfStalled: 0, falseDeaths: 0, partitionDeaths: 0, examples: [] }
+  readonly counts: DetectionCounts = { crashes: 0, detectedEverywhere: 0, restartedFirst: 0, falseSuspicions: 0, falseSuspicionsOfStalled: 0, falseSuspicionViews: 0, falseDeaths: 0, falseDeathViews: 0, partitionDeaths: 0, examples: [] }
+  private readonly seen = new Set<string>()
   measuring = false
 
   constructor (world: World) {
@@ -87,13 +94,24 @@ export class DetectionMetrics {
       }
       if (!this.measuring) return
       const cut = !this.world.net.canSend(observer, target) || !this.world.net.canSend(target, observer)
+      if (!cut) this.counts.falseDeathViews++
+      if (!this.first(`dead:${cut ? 'cut' : 'ok'}:${e.name}:${e.incarnation}`)) return
       if (cut) this.counts.partitionDeaths++
       else this.counts.falseDeaths++
       if (!cut) this.example(`${(atMs / 1000).toFixed(3)} s: ${this.world.node(observer).name} declared ${e.name} dead while it ran (incarnation ${e.incarnation})`)
     } else if (e.to === 'suspect' && tn.status === 'up' && this.measuring) {
+      this.counts.falseSuspicionViews++
+      if (!this.first(`suspect:${e.name}:${e.incarnation}`)) return
       this.counts.falseSuspicions++
       if (tn.stalledUntilMs > atMs) this.counts.falseSuspicionsOfStalled++
     }
+  }
+
+  /** True the first time `key` is seen. */
+  private first (key: string): boolean {
+    if (this.seen.has(key)) return false
+    this.seen.add(key)
+    return true
   }
 
   private example (s: string): void {

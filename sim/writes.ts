@@ -19,6 +19,8 @@ export interface TrackedWrite {
   have: Uint8Array
   count: number
   converged: boolean
+  /** Reached every live node whose loop was not stalled at that moment. */
+  activeConverged: boolean
   ackedMs: number | undefined
 }
 
@@ -35,6 +37,8 @@ export class WriteTracker {
   /** Every acknowledged write, superseded ones included. */
   readonly acked: TrackedWrite[] = []
   readonly convergenceMs: number[] = []
+  /** Time until every live, not stalled node applied a write. */
+  readonly activeConvergenceMs: number[] = []
   /** (time, ms) of each converged write, for the report's chart. */
   readonly convergedAt: [number, number][] = []
   superseded = 0
@@ -51,7 +55,7 @@ export class WriteTracker {
     this.writes++
     const prev = this.current.get(e.key)
     if (prev !== undefined && !prev.converged) this.superseded++
-    const w: TrackedWrite = { key: e.key, hlc: e.hlc, origin: e.origin, atMs: this.world.now, have: new Uint8Array(this.world.nodes.length + 256), count: 0, converged: false, ackedMs: undefined }
+    const w: TrackedWrite = { key: e.key, hlc: e.hlc, origin: e.origin, atMs: this.world.now, have: new Uint8Array(this.world.nodes.length + 256), count: 0, converged: false, activeConverged: false, ackedMs: undefined }
     this.current.set(e.key, w)
     this.mark(w, writer)
   }
@@ -85,11 +89,20 @@ export class WriteTracker {
     if (w.have[node] === 1) return
     w.have[node] = 1
     w.count++
-    if (w.converged || w.count < this.world.upNodes().length) return
+    const up = this.world.upNodes().length
+    if (!w.activeConverged && w.count >= up - Math.max(5, Math.ceil(up / 100))) this.checkActive(w)
+    if (w.converged || w.count < up) return
     for (const n of this.world.upNodes()) if (w.have[n] !== 1) return
     w.converged = true
     this.convergenceMs.push(this.world.now - w.atMs)
     this.convergedAt.push([this.world.now, this.world.now - w.atMs])
+  }
+
+  private checkActive (w: TrackedWrite): void {
+    const now = this.world.now
+    for (const n of this.world.upNodes()) if (w.have[n] !== 1 && this.world.node(n).stalledUntilMs <= now) return
+    w.activeConverged = true
+    this.activeConvergenceMs.push(now - w.atMs)
   }
 
   /** Writes not yet converged everywhere (at the end of the run). */
