@@ -199,10 +199,12 @@ export class GossipMesh {
         copies.set(v, f.copies)
       }
     }
-    // Flood publish: every connected peer (a random set of them), plus the mesh.
+    // Flood publish: every connected peer (a random set of them), plus the mesh; without it, the mesh only.
     const flood = new Set<number>(this.meshOf(origin))
     const upList = host.upNodes()
-    for (const p of sample(upList, Math.min(this.model.connectedPeers, upList.length), this.rng)) if (p !== origin) flood.add(p)
+    if (this.model.floodPublish) {
+      for (const p of sample(upList, Math.min(this.model.connectedPeers, upList.length), this.rng)) if (p !== origin) flood.add(p)
+    }
     const start = host.readyAtMs(origin, atMs)
     this.arrival[origin] = atMs
     this.done[origin] = 1
