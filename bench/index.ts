@@ -8,6 +8,7 @@
  * group named means all. `BENCH_QUIET_MS` sets the quiet window of `procs`
  * (default 30 s; the 10-minute false-suspicion run is BENCH_QUIET_MS=600000).
  */
+import { benchBridge } from './bridge.js'
 import { benchCore } from './core.js'
 import type { Figure } from './core.js'
 import { benchDelta } from './mesh-delta.js'
@@ -21,12 +22,7 @@ const GROUPS: Record<string, () => Promise<Figure[]>> = {
   recorder: benchRecorder,
   delta: async () => await benchDelta(),
   procs: async () => await benchProcs({ ...PROCS_DEFAULTS, quietMs: Number(process.env.BENCH_QUIET_MS ?? PROCS_DEFAULTS.quietMs) }),
-  bridge: async () => {
-    // bench/bridge.ts is optional while the host bridge is built; a variable path keeps tsc from requiring it.
-    const file = './bridge.js'
-    const mod = await import(file).catch(() => undefined) as { benchBridge?: () => Promise<Figure[]> } | undefined
-    return mod?.benchBridge === undefined ? [] : await mod.benchBridge()
-  }
+  bridge: benchBridge
 }
 
 async function main (argv: string[]): Promise<number> {
