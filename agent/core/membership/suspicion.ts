@@ -42,6 +42,8 @@ export class Suspicion {
   private readonly confirmers = new Set<NodeName>()
   /** Extra time granted while our own event loop was stalled. */
   private shiftMs = 0
+  /** The deadline, recomputed when a confirmation or a postponement changes it (it is read on every step). */
+  private deadline: number
 
   constructor (init: { target: NodeName, incarnation: number, accuser: NodeName, startMonoMs: number, k: number, minMs: number, maxMs: number }) {
     this.target = init.target
@@ -51,12 +53,18 @@ export class Suspicion {
     this.minMs = init.minMs
     this.maxMs = init.maxMs
     this.confirmers.add(init.accuser)
+    this.deadline = this.computeDeadline()
+  }
+
+  private computeDeadline (): number {
+    return this.startMonoMs + this.shiftMs + suspicionTimeoutMs(this.confirmations, this.k, this.minMs, this.maxMs)
   }
 
   /** Count an accusation; true when it came from a node not heard before. */
   confirm (accuser: NodeName): boolean {
     if (this.confirmers.has(accuser)) return false
     this.confirmers.add(accuser)
+    this.deadline = this.computeDeadline()
     return true
   }
 
@@ -67,9 +75,10 @@ export class Suspicion {
 
   postpone (ms: number): void {
     this.shiftMs += ms
+    this.deadline = this.computeDeadline()
   }
 
   get deadlineMonoMs (): number {
-    return this.startMonoMs + this.shiftMs + suspicionTimeoutMs(this.confirmations, this.k, this.minMs, this.maxMs)
+    return this.deadline
   }
 }
