@@ -21,11 +21,12 @@ describe('sim: faults', () => {
     ])
   })
 
-  it('mesh: one-way partition, churn with restarts from the store, loss and stalls: all checks pass', () => {
+  it('mesh: one-way partition, churn with restarts from the store, loss, stalls and clock skew: all checks pass', () => {
     const r = runScenario(small({
       nodes: 16,
       durationS: 60,
-      network: { loss: 0.01, duplicate: 0.01 },
+      network: { loss: 0.01, duplicate: 0.01, reorder: 0.05 },
+      clockSkew: { fraction: 0.3, maxMs: 2000 },
       churn: { ratePerMin: 0.2, leaveFraction: 0.5, downtimeS: [3, 8] },
       stalls: { fraction: 0.1, durationMs: 2000, meanIntervalS: 10 },
       events: [{ atS: 25, kind: 'partition', fraction: 0.25, durationS: 8, oneWay: true }]
