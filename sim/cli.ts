@@ -84,7 +84,7 @@ export function summary (r: SimResult): string {
     ...r.checks.map((c) => `${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`),
     `detection (crash -> dead everywhere)  ${s(d.everywhere)}`,
     `detection (per observer)              ${s(d.perObserver)}`,
-    `crashes ${d.crashes}  restarted before detected ${d.restartedFirst}  false suspicions ${d.falseSuspicions} (of stalled nodes ${d.falseSuspicionsOfStalled}; views ${d.falseSuspicionViews})  false deaths ${d.falseDeaths} (views ${d.falseDeathViews})  deaths across partition ${d.partitionDeaths}`,
+    `crashes ${d.crashes}  restarted before detected ${d.restartedFirst}  false suspicions ${d.falseSuspicions} (of stalled nodes ${d.falseSuspicionsOfStalled}; views ${d.falseSuspicionViews})  false deaths ${d.falseDeaths} (views ${d.falseDeathViews})  across a partition: suspicions ${d.partitionSuspicions}, deaths ${d.partitionDeaths}`,
     `delta convergence                     ${s(r.deltaConvergence)}`,
     `delta convergence, stalled excluded   ${s(r.deltaConvergence.excludingStalled)}`,
     `join/restart convergence              ${s(r.joins)}  unsettled ${r.joins.unsettled}`,

@@ -96,3 +96,5 @@ export const HISTOGRAM_BUCKET_MS = 500
 export const EXAMPLES_MAX = 10
 /** Progress callbacks at most this often, in virtual time. */
 export const PROGRESS_EVERY_MS = 1_000
+/** Deaths of running nodes this long after a partition heals are the partition's doing (verdicts still spreading), not false deaths. */
+export const PARTITION_AFTERMATH_MS = 120_000

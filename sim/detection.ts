@@ -2,9 +2,9 @@
  * Failure-detection metrics from the `member` effects every core emits:
  * for each crash, the time until each node that was up at the crash (and
  * stayed up) declares the crashed node `dead`; suspicions and deaths of
- * nodes whose process is running are false (a death across a partition is
- * counted apart: the node is alive but unreachable, and SWIM is meant to
- * declare it).
+ * nodes whose process is running are false. Deaths while a partition lasts
+ * and for PARTITION_AFTERMATH_MS after it heals are counted apart: the node
+ * is alive but was unreachable, and SWIM is meant to declare it.
  */
 import { EXAMPLES_MAX } from './constants.js'
 import type { MemberEffect, World } from './world.js'
@@ -31,8 +31,10 @@ export interface DetectionCounts {
   /** Distinct deaths (node, incarnation) of a node whose process was running and reachable. */
   falseDeaths: number
   falseDeathViews: number
-  /** Distinct deaths of a running node declared across a partition. */
+  /** Distinct deaths of a running node declared across a partition (or in its aftermath). */
   partitionDeaths: number
+  /** Distinct suspicions of a running node while a partition lasted (or in its aftermath). */
+  partitionSuspicions: number
   examples: string[]
 }
 
@@ -43,9 +45,11 @@ export class DetectionMetrics {
   readonly perObserverMs: number[] = []
   /** Per crash: crash -> dead at every survivor, ms. */
   readonly everywhereMs: number[] = []
-  readonly counts: DetectionCounts = { crashes: 0, detectedEverywhere: 0, restartedFirst: 0, falseSuspicions: 0, falseSuspicionsOfStalled: 0, falseSuspicionViews: 0, falseDeaths: 0, falseDeathViews: 0, partitionDeaths: 0, examples: [] }
+  readonly counts: DetectionCounts = { crashes: 0, detectedEverywhere: 0, restartedFirst: 0, falseSuspicions: 0, falseSuspicionsOfStalled: 0, falseSuspicionViews: 0, falseDeaths: 0, falseDeathViews: 0, partitionDeaths: 0, partitionSuspicions: 0, examples: [] }
   private readonly seen = new Set<string>()
   measuring = false
+  /** Deaths of running nodes until then are counted as the partition's (see onMember). */
+  partitionAftermathUntilMs = 0
 
   constructor (world: World) {
     this.world = world
@@ -93,13 +97,20 @@ export class DetectionMetrics {
         return
       }
       if (!this.measuring) return
-      const cut = !this.world.net.canSend(observer, target) || !this.world.net.canSend(target, observer)
+      // Verdicts reached across a cut keep spreading after the heal (by sync and
+      // gossip, to nodes on the target's own side too): all of them are the
+      // partition's doing, not false deaths.
+      const cut = this.world.net.partitioned || atMs < this.partitionAftermathUntilMs
       if (!cut) this.counts.falseDeathViews++
       if (!this.first(`dead:${cut ? 'cut' : 'ok'}:${e.name}:${e.incarnation}`)) return
       if (cut) this.counts.partitionDeaths++
       else this.counts.falseDeaths++
       if (!cut) this.example(`${(atMs / 1000).toFixed(3)} s: ${this.world.node(observer).name} declared ${e.name} dead while it ran (incarnation ${e.incarnation})`)
     } else if (e.to === 'suspect' && tn.status === 'up' && this.measuring) {
+      if (this.world.net.partitioned || atMs < this.partitionAftermathUntilMs) {
+        if (this.first(`suspect:cut:${e.name}:${e.incarnation}`)) this.counts.partitionSuspicions++
+        return
+      }
       this.counts.falseSuspicionViews++
       if (!this.first(`suspect:${e.name}:${e.incarnation}`)) return
       this.counts.falseSuspicions++

@@ -5,7 +5,7 @@
  * The result is a function of the scenario and the seed: no wall-clock
  * field, no randomness but the seeded generator.
  */
-import { CONVERGENCE_CHECK_MS, LEAVE_LINGER_MS, LIVENESS_CHECK_MS, PROGRESS_EVERY_MS } from './constants.js'
+import { CONVERGENCE_CHECK_MS, LEAVE_LINGER_MS, LIVENESS_CHECK_MS, PARTITION_AFTERMATH_MS, PROGRESS_EVERY_MS } from './constants.js'
 import { joinSettled, membershipAgrees, versionsAgree } from './convergence.js'
 import { DetectionMetrics } from './detection.js'
 import { FaultPlan } from './faults.js'
@@ -109,6 +109,7 @@ export class Run {
     this.world.at(this.world.now + durMs, () => {
       if (!this.faults.active) return
       this.world.net.heal()
+      this.detection.partitionAftermathUntilMs = this.world.now + PARTITION_AFTERMATH_MS
       this.episodes.push({ kind: 'heal', atMs: this.world.now })
     })
   }
@@ -181,7 +182,10 @@ export class Run {
     progress('fault', faultEndMs)
     this.sampler.endFaultPhase()
     this.faults.active = false
-    if (this.world.net.partitioned) this.episodes.push({ kind: 'heal', atMs: this.world.now })
+    if (this.world.net.partitioned) {
+      this.episodes.push({ kind: 'heal', atMs: this.world.now })
+      this.detection.partitionAftermathUntilMs = this.world.now + PARTITION_AFTERMATH_MS
+    }
     this.world.net.heal()
     this.world.net.faulty = false
     if (progress('liveness', livenessEndMs, () => this.converged())) this.livenessConvergedMs = this.world.now
