@@ -51,7 +51,13 @@ export async function createMeshNode (init: MeshNodeInit) {
         maxInboundDataLength: GOSSIP_INBOUND_DATA_BYTES_MAX,
         allowedTopics: init.topics,
         // Flood our own messages to all topic peers: few, small, and latency matters more than bytes.
-        floodPublish: true
+        floodPublish: true,
+        // gossipsub's default IP colocation penalty (P6: -5 x (peers on one IP - 10)^2) is a Sybil
+        // defence for open networks. Our mesh is a closed fleet of Noise-authenticated members, and
+        // many agents legitimately share an address (containers behind one host's NAT, every agent
+        // of a test on loopback). With it, 20 agents on one IP scored about -400 each: below the
+        // publish and gossip thresholds, so meshes stayed empty and deltas crawled in by anti-entropy.
+        scoreParams: { IPColocationFactorWeight: 0 }
       })
     }
   })

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createTestMesh, livenessAt, stableFingerprint } from '../../helpers/mesh.js'
 import type { TestMesh } from '../../helpers/mesh.js'
 import { waitFor } from '../../helpers/wait.js'
+import { TOPICS } from '../../../protocols/index.js'
 
 const SIX = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6']
 let mesh: TestMesh | undefined
@@ -36,6 +37,27 @@ describe('mesh: real libp2p agents on loopback', () => {
       expect(a1.get(`node/${n}/heartbeat`)).toBeDefined()
     }
     await waitFor('rtt samples published', () => m.agents.get('a2')!.runtime.core.replica.get('node/a1/rtt') !== undefined)
+  })
+
+  it('mesh: 12 agents on one IP form gossip meshes, and a write reaches every agent by gossip alone', async () => {
+    // Anti-entropy rounds are pushed out of the test's window, so only gossip can deliver the write.
+    const names = Array.from({ length: 12 }, (_, i) => `g${String(i).padStart(2, '0')}`)
+    mesh = await createTestMesh(names, { core: { syncIntervalMs: 600_000 } })
+    const m = mesh
+    await waitFor('all see all twelve', () => [...m.agents.values()].every((a) => a.runtime.core.members.clusterSize === 12), 40_000)
+    await waitFor('every agent has gossip mesh peers on the delta topic', () => [...m.agents.values()].every((a) => a.runtime.node.services.pubsub.getMeshPeers(TOPICS.delta).length > 0), 20_000)
+    const sources = new Map<string, string>()
+    for (const [name, a] of m.agents) {
+      const rt = a.runtime
+      const original = rt.input.bind(rt)
+      rt.input = (input) => {
+        original(input)
+        if (input.kind === 'entries' && input.entries.some((e) => e.key === 'node/g00/by-gossip')) sources.set(name, input.source)
+      }
+    }
+    m.agents.get('g00')!.runtime.input({ kind: 'write-own', field: 'by-gossip', value: true })
+    await waitFor('the write reached all eleven others', () => sources.size === 11)
+    expect(new Set(sources.values())).toEqual(new Set(['gossip']))
   })
 
   it('mesh: a crashed agent becomes suspect then dead everywhere, and comes back with a higher incarnation', async () => {
