@@ -182,6 +182,9 @@ export class AgentCore {
   private readonly ownValues = new Map<EntryKey, Value>()
   private readonly rtt = new Map<NodeName, number>()
   private rttDirty = false
+  /** The RTT map as last published, and how many heartbeats ago. */
+  private rttPublished = new Map<NodeName, number>()
+  private beatsSinceRtt = 0
   private phase: Phase = 'idle'
   private incarnationNow: number
   private lastOwnHlc: Hlc = 0
@@ -604,10 +607,31 @@ export class AgentCore {
       this.heartbeatSeq++
       this.writeOwn('heartbeat', heartbeatValue(this.telemetry, this.incarnationNow, this.heartbeatSeq, intervalMs), at)
     }
-    if (this.rttDirty) {
+    this.beatsSinceRtt++
+    if (this.rttDirty && this.rttWorthPublishing()) {
       this.rttDirty = false
+      this.beatsSinceRtt = 0
+      this.rttPublished = new Map(this.rtt)
       this.writeOwn('rtt', Object.fromEntries(this.rtt), at)
     }
+  }
+
+  /**
+   * RTT estimates move a little with every probe; republishing the whole map
+   * with every heartbeat doubled what each heartbeat cost the mesh. Publish
+   * when a peer came or went, when an estimate moved by more than
+   * RTT_PUBLISH_CHANGE_RATIO (and RTT_PUBLISH_CHANGE_MS), or at least every
+   * RTT_PUBLISH_BEATS_MAX heartbeats.
+   */
+  private rttWorthPublishing (): boolean {
+    if (this.beatsSinceRtt >= C.RTT_PUBLISH_BEATS_MAX || this.rtt.size !== this.rttPublished.size) return true
+    for (const [peer, ms] of this.rtt) {
+      const was = this.rttPublished.get(peer)
+      if (was === undefined) return true
+      const delta = Math.abs(ms - was)
+      if (delta > C.RTT_PUBLISH_CHANGE_MS && delta > was * C.RTT_PUBLISH_CHANGE_RATIO) return true
+    }
+    return false
   }
 
   private nextWake (): number | undefined {

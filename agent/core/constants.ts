@@ -53,6 +53,12 @@ export const STALL_THRESHOLD_MS_DEFAULT = 250
 export const RTT_PEERS_MAX = 32
 /** Weight of a new RTT sample in the moving average. */
 export const RTT_EWMA_ALPHA = 0.3
+/** An RTT estimate is republished when it moved by more than this fraction of its published value... */
+export const RTT_PUBLISH_CHANGE_RATIO = 0.25
+/** ...and by more than this many ms (loopback and LAN RTTs jitter by fractions of a millisecond). */
+export const RTT_PUBLISH_CHANGE_MS = 1
+/** The RTT map is republished at least every this many heartbeats. */
+export const RTT_PUBLISH_BEATS_MAX = 10
 
 // Telemetry.
 /** Base heartbeat interval: what a small cluster uses. */

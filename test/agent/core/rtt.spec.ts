@@ -1,0 +1,44 @@
+/**
+ * RTT publishing: estimates are republished when they move materially, when
+ * peers come or go, and at least every RTT_PUBLISH_BEATS_MAX heartbeats, not
+ * with every heartbeat.
+ */
+import { describe, expect, it } from 'vitest'
+import { AgentCore, constants, seededRng } from '../../../agent/core/index.js'
+import type { Effect, Instant } from '../../../agent/core/index.js'
+
+const T0 = Date.UTC(2026, 10, 25)
+const at = (ms: number): Instant => ({ monoMs: ms, wallMs: T0 + ms })
+const TELEMETRY = { uptimeS: 1, load: [0, 0, 0] as [number, number, number], memory: { usedBytes: 1, totalBytes: 2 } }
+
+/** Run core `a` with peer `b` for `seconds`, answering every probe of b with rtt(t); count rtt publishes per second. */
+function run (seconds: number, rtt: (ms: number) => number): number[] {
+  const a = new AgentCore({ name: 'a', rng: seededRng(3) })
+  a.step({ kind: 'tick', telemetry: TELEMETRY }, at(0))
+  a.step({ kind: 'start', capabilities: { role: 'container', labels: {}, services: [] } }, at(0))
+  a.step({ kind: 'entries', source: 'gossip', entries: [{ key: 'member/b', value: { incarnation: 1, status: 'alive' }, hlc: (T0 - Date.UTC(2024, 0, 1)) * 4096, origin: 'b', prev: 0 }] }, at(1))
+  const publishes: number[] = []
+  const carry = (effects: Effect[], t: number): void => {
+    for (const e of effects) {
+      if (e.kind === 'publish' && e.entries.some((w) => w.key === 'node/a/rtt')) publishes.push(Math.floor(t / 1000))
+      if (e.kind === 'probe') carry(a.step({ kind: 'probe-ack', probeId: e.probeId, rttMs: rtt(t) }, at(t + 1)), t + 1)
+    }
+  }
+  for (let t = 100; t < seconds * 1000; t += 100) carry(a.step({ kind: 'tick' }, at(t)), t)
+  return publishes
+}
+
+describe('core: RTT publishing', () => {
+  it('should not republish a jittering estimate with every heartbeat, but at least every RTT_PUBLISH_BEATS_MAX', () => {
+    const published = run(60, (t) => 0.4 + ((t / 100) % 3) * 0.1)
+    // About one heartbeat per second for a 2-node cluster: without the rule, about 60.
+    expect(published.length).toBeGreaterThanOrEqual(60 / (constants.RTT_PUBLISH_BEATS_MAX + 1))
+    expect(published.length).toBeLessThanOrEqual(60 / constants.RTT_PUBLISH_BEATS_MAX + 2)
+  })
+
+  it('should republish promptly when an estimate moves materially', () => {
+    const published = run(40, (t) => (t < 20_000 ? 0.5 : 20))
+    // The jump at 20 s is published within a few heartbeats, not at the next periodic one.
+    expect(published.some((s) => s >= 20 && s <= 23)).toBe(true)
+  })
+})
