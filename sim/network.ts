@@ -9,20 +9,15 @@
  * reordering are drawn from the run's one generator.
  */
 import type { Rng } from '../agent/core/index.js'
+import { fmix32 } from '../agent/core/hash.js'
 import { RETRANSMIT_MS_DEFAULT } from './constants.js'
 import type { NetworkModel } from './scenario/index.js'
 
 /** What happens to one message. `arriveMs` is the delay from sending; `copies` is 2 when duplicated. */
 export type Fate = { kind: 'lost' } | { kind: 'cut' } | { kind: 'arrives', delayMs: number, copies: 1 | 2 }
 
-function mix32 (h: number): number {
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h >>> 0
-}
+/** MurmurHash3's finaliser, shared with the core's digests. */
+const mix32 = fmix32
 
 export class Network {
   readonly model: NetworkModel
