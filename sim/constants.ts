@@ -38,11 +38,11 @@ export const REORDER_DELAY_MS_DEFAULT = 5
 /** In `retransmit` loss mode a lost segment costs one retransmission timeout (Linux RTO_MIN) per loss. */
 export const RETRANSMIT_MS_DEFAULT = 200
 
-// Gossipsub as the runtime configures it (agent/runtime/libp2p-node.ts); js-libp2p-gossipsub v14 defaults otherwise.
-export const GOSSIP_D_DEFAULT = 4
-export const GOSSIP_D_LO_DEFAULT = 3
-export const GOSSIP_D_HI_DEFAULT = 6
-export const GOSSIP_D_LAZY_DEFAULT = 3
+// Gossipsub (js-libp2p-gossipsub v14 defaults unless noted).
+export const GOSSIP_D_DEFAULT = 6
+export const GOSSIP_D_LO_DEFAULT = 4
+export const GOSSIP_D_HI_DEFAULT = 12
+export const GOSSIP_D_LAZY_DEFAULT = 6
 export const GOSSIP_FACTOR_DEFAULT = 0.25
 export const GOSSIP_HEARTBEAT_MS_DEFAULT = 1_000
 /** Heartbeats of message ids advertised in IHAVE (mcache gossip window). */
@@ -50,9 +50,7 @@ export const GOSSIP_HISTORY_GOSSIP_DEFAULT = 3
 /** Seen-cache lifetime: a message id is remembered this long. */
 export const GOSSIP_SEEN_TTL_MS = 120_000
 /** Messages at least this large make receivers send IDONTWANT to their mesh (gossipsub 1.2). */
-export const GOSSIP_IDONTWANT_MIN_BYTES = 128
-/** The runtime publishes through the mesh (no flood publish). */
-export const GOSSIP_FLOOD_PUBLISH_DEFAULT = false
+export const GOSSIP_IDONTWANT_MIN_BYTES = 512
 /** The runtime's connection cap (agent/runtime CONNECTIONS_MAX): flood publish and IHAVE fan out over connected peers. */
 export const CONNECTED_PEERS_MAX_DEFAULT = 300
 /** Entries in one gossip message (protocols GOSSIP_ENTRIES_MAX); a larger publish is split. */
