@@ -38,10 +38,3 @@ export const BRIDGE_REQUEST_TIMEOUT_MS = 60_000
 export const BRIDGE_INBOUND_STREAMS_MAX = 16
 /** A host prunes a dataset's pre-flight snapshots this long after a pre-flight on it (coalescing bursts). */
 export const BRIDGE_PRUNE_DELAY_MS = 10_000
-/** gossipsub mesh degree and its bounds; see libp2p-node.ts for why it is sparse. */
-export const GOSSIP_D = 4
-export const GOSSIP_D_LO = 3
-export const GOSSIP_D_HI = 6
-export const GOSSIP_D_LAZY = 3
-/** Messages at least this large make receivers send IDONTWANT to their mesh. */
-export const GOSSIP_IDONTWANT_BYTES_MIN = 128

@@ -11,7 +11,7 @@ import type { PrivateKey, PeerId } from '@libp2p/interface'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
-import { CONNECTIONS_MAX, GOSSIP_D, GOSSIP_D_HI, GOSSIP_D_LAZY, GOSSIP_D_LO, GOSSIP_IDONTWANT_BYTES_MIN, GOSSIP_INBOUND_DATA_BYTES_MAX, GOSSIP_OUTBOUND_BUFFER_BYTES_MAX } from './constants.js'
+import { GOSSIP_OUTBOUND_BUFFER_BYTES_MAX, GOSSIP_INBOUND_DATA_BYTES_MAX, CONNECTIONS_MAX } from './constants.js'
 
 export type MeshNode = Awaited<ReturnType<typeof createMeshNode>>
 
@@ -50,15 +50,8 @@ export async function createMeshNode (init: MeshNodeInit) {
         maxOutboundBufferSize: GOSSIP_OUTBOUND_BUFFER_BYTES_MAX,
         maxInboundDataLength: GOSSIP_INBOUND_DATA_BYTES_MAX,
         allowedTopics: init.topics,
-        // A sparse mesh: every node receives each message about D times (IDONTWANT only trims copies of
-        // large messages by default), so D sets the cost of gossip. D = 4 still reaches 10,000 nodes in
-        // about log4(N) < 7 hops, and anti-entropy repairs what a thin mesh drops.
-        D: GOSSIP_D, Dlo: GOSSIP_D_LO, Dhi: GOSSIP_D_HI, Dout: 1, Dlazy: GOSSIP_D_LAZY,
-        // Ask mesh peers not to send copies we already have for all but the smallest messages.
-        idontwantMinDataSize: GOSSIP_IDONTWANT_BYTES_MIN,
-        // Publish through the mesh like everyone else: flooding our own messages to every peer costs
-        // O(peers) per publish for a hop of latency we do not need.
-        floodPublish: false,
+        // Flood our own messages to all topic peers: few, small, and latency matters more than bytes.
+        floodPublish: true,
         // gossipsub's default IP colocation penalty (P6: -5 x (peers on one IP - 10)^2) is a Sybil
         // defence for open networks. Our mesh is a closed fleet of Noise-authenticated members, and
         // many agents legitimately share an address (containers behind one host's NAT, every agent
