@@ -45,7 +45,7 @@ describe('mesh: real libp2p agents on loopback', () => {
     mesh = await createTestMesh(names, { core: { syncIntervalMs: 600_000 } })
     const m = mesh
     await waitFor('all see all twelve', () => [...m.agents.values()].every((a) => a.runtime.core.members.clusterSize === 12), 40_000)
-    await waitFor('every agent has gossip mesh peers on the delta topic', () => [...m.agents.values()].every((a) => a.runtime.node.services.pubsub.getMeshPeers(TOPICS.delta).length > 0), 20_000)
+    await waitFor('every agent has gossip mesh peers on the delta topic', () => [...m.agents.values()].every((a) => (a.runtime.node.services.pubsub as unknown as { getMeshPeers: (t: string) => string[] }).getMeshPeers(TOPICS.delta).length > 0), 20_000)
     const sources = new Map<string, string>()
     for (const [name, a] of m.agents) {
       const rt = a.runtime
