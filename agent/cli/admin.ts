@@ -11,7 +11,7 @@
  * the ones before it.
  */
 import { readFileSync } from 'node:fs'
-import { hlcFromWall, isNodeName, parseKeyFile, signAdminEvent } from '../core/index.js'
+import { DRAIN_DEADLINE_S_MAX, hlcFromWall, isNodeName, parseKeyFile, signAdminEvent } from '../core/index.js'
 import type { AdminAction, Value } from '../core/index.js'
 import { flagValue } from './argv.js'
 import type { FlagSpec } from './argv.js'
@@ -26,11 +26,11 @@ const REASON_FLAG: FlagSpec = { name: 'reason', kind: 'string' }
 const DEADLINE_FLAG: FlagSpec = { name: 'deadline', kind: 'string' }
 const DURATION_RE = /^([0-9]{1,6})(s|m|h)$/
 
-/** `90s`, `30m`, `2h` -> seconds, at most a day. */
+/** `90s`, `30m`, `2h` -> seconds, at most the longest drain deadline an event may carry. */
 export function parseDurationS (raw: string, flag: string): number {
   const m = DURATION_RE.exec(raw)
   const s = m === null ? NaN : Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1)
-  if (!Number.isFinite(s) || s < 1 || s > 86_400) throw new UsageError(`--${flag}: must be a duration such as 90s, 30m or 2h, between 1s and 24h, got ${JSON.stringify(raw)}`)
+  if (!Number.isFinite(s) || s < 1 || s > DRAIN_DEADLINE_S_MAX) throw new UsageError(`--${flag}: must be a duration such as 90s, 30m or 2h, between 1s and ${DRAIN_DEADLINE_S_MAX / 3600}h, got ${JSON.stringify(raw)}`)
   return s
 }
 
