@@ -3,7 +3,8 @@
  * with its unit, then one JSON line with all of them. Benchmarks measure;
  * they never fail on a slow figure.
  *
- * Groups: core, store, recorder, delta (20 in-process agents), procs (20
+ * Groups: core, store, recorder, delta (20 in-process agents), wire (bytes
+ * by protocol at rest, 20 in-process agents), procs (20
  * `mesh-agent` processes), bridge (host bridge on zfs-fuse and LXC). No
  * group named means all. `BENCH_QUIET_MS` sets the quiet window of `procs`
  * (default 30 s; the 10-minute false-suspicion run is BENCH_QUIET_MS=600000).
@@ -15,6 +16,7 @@ import { benchDelta } from './mesh-delta.js'
 import { benchProcs, PROCS_DEFAULTS } from './mesh-procs.js'
 import { benchRecorder } from './recorder.js'
 import { benchStore } from './store.js'
+import { benchWire } from './mesh-wire.js'
 
 const GROUPS: Record<string, () => Promise<Figure[]>> = {
   core: async () => benchCore(),
@@ -22,7 +24,8 @@ const GROUPS: Record<string, () => Promise<Figure[]>> = {
   recorder: benchRecorder,
   delta: async () => await benchDelta(),
   procs: async () => await benchProcs({ ...PROCS_DEFAULTS, quietMs: Number(process.env.BENCH_QUIET_MS ?? PROCS_DEFAULTS.quietMs) }),
-  bridge: benchBridge
+  bridge: benchBridge,
+  wire: async () => await benchWire()
 }
 
 async function main (argv: string[]): Promise<number> {

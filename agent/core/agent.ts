@@ -50,6 +50,8 @@ export interface AgentCoreInit {
   suspicionMult?: number
   /** @default SUSPICION_MAX_TIMEOUT_MULT_DEFAULT */
   suspicionMaxTimeoutMult?: number
+  /** Lifeguard's k: confirmations that bring a suspicion to its shortest timeout. @default SUSPICION_CONFIRMATIONS_DEFAULT */
+  suspicionConfirmations?: number
   /** @default AWARENESS_MAX_DEFAULT */
   awarenessMax?: number
   /** A wake-up later than this by more than asked counts as a stall of our own loop. @default STALL_THRESHOLD_MS_DEFAULT */
@@ -83,6 +85,12 @@ export type Input =
   | { kind: 'probe-failed', probeId: number }
   | { kind: 'indirect-ack', probeId: number }
   | { kind: 'indirect-nack', probeId: number }
+  /**
+   * The transport lost its last connection to a member (the runtime's
+   * `connection:close`). A hint, not evidence: the member is probed out of
+   * turn, and only a failed probe makes it suspect.
+   */
+  | { kind: 'peer-lost', name: NodeName }
   | { kind: 'write-own', field: string, value: Value }
   /** A host bridge recorded (or, with `value: null`, dropped) the snapshot `snapshot/<id>`. */
   | { kind: 'write-snapshot', id: string, value: Value }
@@ -123,6 +131,7 @@ function configFrom (init: AgentCoreInit): Config {
     indirectChecks: init.indirectChecks ?? C.INDIRECT_CHECKS_DEFAULT,
     suspicionMult: init.suspicionMult ?? C.SUSPICION_MULT_DEFAULT,
     suspicionMaxTimeoutMult: init.suspicionMaxTimeoutMult ?? C.SUSPICION_MAX_TIMEOUT_MULT_DEFAULT,
+    suspicionConfirmations: init.suspicionConfirmations ?? C.SUSPICION_CONFIRMATIONS_DEFAULT,
     awarenessMax: init.awarenessMax ?? C.AWARENESS_MAX_DEFAULT,
     stallThresholdMs: init.stallThresholdMs ?? C.STALL_THRESHOLD_MS_DEFAULT,
     heartbeatIntervalMs: init.heartbeatIntervalMs ?? C.HEARTBEAT_INTERVAL_MS_DEFAULT,
@@ -270,9 +279,13 @@ export class AgentCore {
       case 'probe-ack': return this.proberActions(this.prober?.onAck(input.probeId, input.rttMs) ?? [], at)
       case 'indirect-ack': return this.proberActions(this.prober?.onAck(input.probeId, undefined) ?? [], at)
       case 'probe-failed': return this.proberActions(this.prober?.onDirectFailed(input.probeId, this.rng) ?? [], at)
-      case 'indirect-nack':
-        this.prober?.onNack(input.probeId)
+      case 'indirect-nack': return this.proberActions(this.prober?.onNack(input.probeId) ?? [], at)
+      case 'peer-lost': {
+        const m = this.members.get(input.name)
+        if (input.name === this.name || m === undefined || (m.status !== 'alive' && m.status !== 'suspect')) return
+        this.prober?.urgentProbe(input.name, at.monoMs + this.rng.int(C.PEER_LOST_PROBE_SPREAD_MS))
         return
+      }
       case 'write-own':
         if (this.phase !== 'running') return
         return this.writeOwn(input.field, input.value, at)
@@ -480,15 +493,16 @@ export class AgentCore {
       return
     }
     const n = this.members.clusterSize
-    const minMs = suspicionMinMs(this.cfg.suspicionMult, n, this.cfg.probeIntervalMs)
+    const minMs = suspicionMinMs(this.cfg.suspicionMult, n, this.cfg.probeIntervalMs, C.SUSPICION_MIN_PERIODS)
     this.suspicions.set(member, new Suspicion({
       target: member,
       incarnation: current.incarnation,
       accuser,
       startMonoMs: at.monoMs,
-      k: expectedConfirmations(this.cfg.suspicionMult, n),
+      k: expectedConfirmations(this.cfg.suspicionConfirmations, n),
       minMs,
-      maxMs: minMs * this.cfg.suspicionMaxTimeoutMult
+      maxMs: minMs * this.cfg.suspicionMaxTimeoutMult,
+      spreadMs: this.rng.int(C.SUSPICION_DEADLINE_SPREAD_MS)
     }))
   }
 
@@ -511,6 +525,10 @@ export class AgentCore {
           break
         case 'suspect': {
           const m = this.members.get(a.target)
+          // Enough others already accuse it: our accusation would not shorten anyone's timeout,
+          // so keep it to ourselves instead of adding one more message to the mesh.
+          const held = this.suspicions.get(a.target)
+          if (m?.status === 'suspect' && held !== undefined && held.incarnation === m.incarnation && held.saturated) break
           if (m !== undefined && (m.status === 'alive' || m.status === 'suspect')) {
             this.write(memberKey(a.target), { incarnation: m.incarnation, status: 'suspect' }, at)
           }

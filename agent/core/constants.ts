@@ -41,8 +41,34 @@ export const PROBE_INTERVAL_MS_DEFAULT = 1_000
 export const PROBE_TIMEOUT_MS_DEFAULT = 500
 /** Helpers asked to probe indirectly after a direct probe times out. */
 export const INDIRECT_CHECKS_DEFAULT = 3
-/** Suspicion timeout = SUSPICION_MULT * max(1, log10(N)) * probe interval, at its shortest. */
-export const SUSPICION_MULT_DEFAULT = 4
+/**
+ * Suspicion timeout = max(SUSPICION_MIN_PERIODS, SUSPICION_MULT * max(1, log10(N))) * probe interval,
+ * at its shortest. memberlist's LAN default multiplier is 4 (5.2 s at N = 20, 12 s at N = 1,000);
+ * 1.5 with a floor of 3 periods gives 3 s up to N = 100, 4.5 s at 1,000 and 6 s at 10,000. A
+ * killed agent is suspected by every peer that held a connection to it (see Prober.urgentProbe),
+ * so Lifeguard's confirmations bring its timeout down to this shortest one at once.
+ */
+export const SUSPICION_MULT_DEFAULT = 1.5
+/**
+ * The shortest suspicion never goes below this many probe periods, whatever N: a node whose
+ * event loop is blocked for 3 s must get the chance to refute before anyone declares it dead.
+ */
+export const SUSPICION_MIN_PERIODS = 3
+/**
+ * Lifeguard's k: independent confirmations that bring a suspicion to its shortest timeout (the
+ * paper's choice; memberlist derives it as SUSPICION_MULT - 2). Peers probe any given member
+ * about once per period in total, so an alive node stalled for a few seconds collects
+ * confirmations slowly, while a crashed one is confirmed by all its peers at once.
+ */
+export const SUSPICION_CONFIRMATIONS_DEFAULT = 3
+/**
+ * Agents that see a member's connection close probe it out of turn, each after a random delay
+ * in [0, this): the first few suspect it and the rest hear their suspicion first, so a crash
+ * costs a handful of suspicion messages, not one from every peer.
+ */
+export const PEER_LOST_PROBE_SPREAD_MS = 200
+/** Suspicion deadlines get a random extra delay in [0, this), so one node, not all, declares a death first. */
+export const SUSPICION_DEADLINE_SPREAD_MS = 200
 /** Lifeguard: a suspicion starts at this multiple of its shortest timeout and shrinks with confirmations. */
 export const SUSPICION_MAX_TIMEOUT_MULT_DEFAULT = 6
 /** Lifeguard: local health score ceiling; probe interval and timeout scale by (score + 1). */
@@ -63,8 +89,13 @@ export const RTT_PUBLISH_BEATS_MAX = 10
 // Telemetry.
 /** Base heartbeat interval: what a small cluster uses. */
 export const HEARTBEAT_INTERVAL_MS_DEFAULT = 1_000
-/** Mesh-wide heartbeat budget: all nodes together publish at most this many heartbeats per second. */
-export const HEARTBEAT_MESH_RATE_PER_S_DEFAULT = 10
+/**
+ * Mesh-wide heartbeat budget: all nodes together publish at most this many heartbeats per second.
+ * gossipsub delivers each message to every node about D (6) times, so each heartbeat costs every
+ * node about 6 x 400 bytes: at 1/s that is about 2.4 KB/s per node whatever N, and heartbeats
+ * come every N seconds (20 s at N = 20). Liveness does not wait for them: probes carry it.
+ */
+export const HEARTBEAT_MESH_RATE_PER_S_DEFAULT = 1
 
 // Maintenance.
 /** After leaving maintenance a node stays in Recovery this long before it reports itself Active. */

@@ -22,6 +22,7 @@ import { noDaemonsExecutor } from './maintenance.js'
 import type { MaintenanceExecutor } from './maintenance.js'
 import { sampleTelemetry } from './telemetry.js'
 import { Counters } from './counters.js'
+import { WireMeter } from './wire-meter.js'
 import { Recorder, peersFromRecorder } from '../recorder/index.js'
 import * as wire from './wire.js'
 import { handleProbe, requestIndirectProbe } from './probe-protocol.js'
@@ -67,6 +68,8 @@ type Lifecycle =
 export class AgentRuntime extends EventEmitter {
   readonly name: NodeName
   readonly counters = new Counters()
+  /** Bytes on the wire by protocol, for /metrics and the benchmarks. */
+  readonly wire = new WireMeter()
   core!: AgentCore
   node!: MeshNode
   recorder: Recorder | undefined
@@ -117,7 +120,7 @@ export class AgentRuntime extends EventEmitter {
     })
     this.core.restore(stored.entries, stored.versions, init.clock.now().monoMs)
     for (const e of stored.entries) this.learnIdentity(e)
-    this.node = await createMeshNode({ privateKey, listen: init.listen, topics: wire.TOPIC_LIST, blocked: this.blocked })
+    this.node = await createMeshNode({ privateKey, listen: init.listen, topics: wire.TOPIC_LIST, blocked: this.blocked, metrics: this.wire.component() })
     this.life = { state: 'running', node: this.node, store: this.store }
     if (init.recorder !== undefined) {
       this.recorder = new Recorder({ dir: init.recorder.dir, flushMs: init.recorder.flushMs, writer: init.name, core: this.core, log: init.log })
@@ -199,6 +202,7 @@ export class AgentRuntime extends EventEmitter {
         void this.runMaintenance(e.work, e.eventId)
         return
       case 'member':
+        this.counters.inc(`member_transitions_total{to="${e.to}"}`)
         this.pushEvent({ ts: new Date().toISOString(), kind: 'mesh', event: `member:${e.to}`, subject: e.name, incarnation: e.incarnation })
         this.init.log.info({ member: e.name, from: e.from, to: e.to, incarnation: e.incarnation }, `member:${e.to}`)
         this.recorder?.noteMember(e.name, e.from, e.to, e.incarnation)
@@ -353,6 +357,13 @@ export class AgentRuntime extends EventEmitter {
     const pid = conn.remotePeer.toString()
     for (const [addr, st] of this.redials) {
       if (addr.endsWith(`/p2p/${pid}`) && st.timer === undefined) this.scheduleRedial(addr)
+    }
+    // The last connection to a member closed: its process may be gone (a killed
+    // process's kernel closes its sockets at once). Let the core probe it now.
+    const name = this.nameOfPeer.get(pid)
+    if (name !== undefined && this.node.getConnections(conn.remotePeer).every((c) => c.status !== 'open')) {
+      this.counters.inc('peers_lost_total')
+      this.input({ kind: 'peer-lost', name })
     }
   }
 

@@ -5,6 +5,8 @@ export const GOSSIP_OUTBOUND_BUFFER_BYTES_MAX = 4 * 1024 * 1024
 /** gossipsub skips decoding messages whose data exceeds this. */
 export const GOSSIP_INBOUND_DATA_BYTES_MAX = 512 * 1024
 export const CONNECTIONS_MAX = 300
+/** Bytes of a gossip message id (see meshMessageId). */
+export const GOSSIP_MESSAGE_ID_BYTES = 12
 /** Deadline of one anti-entropy exchange (one request and its response). */
 export const SYNC_EXCHANGE_TIMEOUT_MS = 5_000
 /** Anti-entropy rounds running at once. */

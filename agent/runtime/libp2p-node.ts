@@ -7,11 +7,13 @@ import { gossipsub } from '@chainsafe/libp2p-gossipsub'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
-import type { PrivateKey, PeerId } from '@libp2p/interface'
+import type { Metrics, PrivateKey, PeerId } from '@libp2p/interface'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
+import type { Message } from '@libp2p/interface'
+import { sha256 } from '@noble/hashes/sha2'
 import { createLibp2p } from 'libp2p'
-import { GOSSIP_OUTBOUND_BUFFER_BYTES_MAX, GOSSIP_INBOUND_DATA_BYTES_MAX, CONNECTIONS_MAX } from './constants.js'
+import { GOSSIP_OUTBOUND_BUFFER_BYTES_MAX, GOSSIP_INBOUND_DATA_BYTES_MAX, CONNECTIONS_MAX, GOSSIP_MESSAGE_ID_BYTES } from './constants.js'
 
 export type MeshNode = Awaited<ReturnType<typeof createMeshNode>>
 
@@ -21,6 +23,25 @@ export interface MeshNodeInit {
   topics: string[]
   /** Peers the gater refuses, by PeerId string. */
   blocked: Set<string>
+  /** Counts bytes by protocol (see wire-meter.ts). */
+  metrics?: Metrics
+}
+
+/**
+ * gossipsub's message id for signed messages is the author's public key (36
+ * bytes for Ed25519) followed by the 8-byte sequence number, and every IHAVE
+ * and IWANT repeats it per message. A hash of the same two fields, cut to
+ * GOSSIP_MESSAGE_ID_BYTES, identifies a message as well (a collision within
+ * the seen-cache window is out of reach at 96 bits) at a quarter of the size.
+ * Every agent must use the same function: it is part of the wire protocol.
+ */
+export function meshMessageId (msg: Message): Uint8Array {
+  if (msg.type !== 'signed') throw new Error('expected a signed gossip message')
+  const author = msg.from.toMultihash().bytes
+  const input = new Uint8Array(author.length + 8)
+  input.set(author, 0)
+  new DataView(input.buffer).setBigUint64(author.length, BigInt.asUintN(64, msg.sequenceNumber))
+  return sha256(input).subarray(0, GOSSIP_MESSAGE_ID_BYTES)
 }
 
 export async function createMeshNode (init: MeshNodeInit) {
@@ -32,6 +53,7 @@ export async function createMeshNode (init: MeshNodeInit) {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { maxConnections: CONNECTIONS_MAX },
+    ...(init.metrics === undefined ? {} : { metrics: () => init.metrics as Metrics }),
     connectionGater: {
       denyDialPeer: async (peerId) => denied(peerId),
       denyInboundEncryptedConnection: async (peerId) => denied(peerId),
@@ -50,6 +72,7 @@ export async function createMeshNode (init: MeshNodeInit) {
         maxOutboundBufferSize: GOSSIP_OUTBOUND_BUFFER_BYTES_MAX,
         maxInboundDataLength: GOSSIP_INBOUND_DATA_BYTES_MAX,
         allowedTopics: init.topics,
+        msgIdFn: meshMessageId,
         // Flood our own messages to all topic peers: few, small, and latency matters more than bytes.
         floodPublish: true,
         // gossipsub's default IP colocation penalty (P6: -5 x (peers on one IP - 10)^2) is a Sybil

@@ -29,7 +29,8 @@ export async function handleProbe (rt: AgentRuntime, stream: Stream): Promise<vo
       }
     }, { signal: AbortSignal.timeout(wire.PROBE_TIMEOUT_MS_MAX + INDIRECT_PROBE_SLACK_MS) })
   } catch (err) {
-    if (!(err as Error).message.startsWith('rejected probe request')) rt.counters.rejected('probe', (err as Error).name)
+    // A helper that could not answer in time (or a stream that broke) is not a peer sending garbage.
+    if (!(err as Error).message.startsWith('rejected probe request')) rt.counters.inc(`probe_stream_errors_total{error="${(err as Error).name}"}`)
     stream.abort(err as Error)
   }
 }

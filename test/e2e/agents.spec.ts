@@ -81,6 +81,11 @@ describe('e2e: mesh-agent processes and meshctl', () => {
     await e4.exited
     await waitFor('e4 dead everywhere', async () => await allSee(['e1', 'e2', 'e3'], 'e4', 'dead'), 40_000, 250)
     agents.delete('e4')
+    // Each survivor saw its connection to e4 close and probed e4 out of turn.
+    for (const n of ['e1', 'e2', 'e3']) {
+      const metrics = await (await fetch(`${agents.get(n)!.api}/metrics`)).text()
+      expect(metrics, `${n} counted a lost peer`).toMatch(/^mesh_peers_lost_total [1-9]/m)
+    }
   })
 
   it('should announce left and exit 0 within 5 s on SIGTERM', async () => {

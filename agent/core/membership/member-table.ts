@@ -47,6 +47,11 @@ export class MemberTable {
     return this.active
   }
 
+  /** A member other than self that is alive or suspect. */
+  isProbeable (name: NodeName): boolean {
+    return this.activeIndex.has(name)
+  }
+
   private isActiveStatus (s: Liveness | undefined): boolean {
     return s === 'alive' || s === 'suspect'
   }

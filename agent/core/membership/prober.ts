@@ -6,6 +6,13 @@
  * health scales both the period and the timeout, and missing nacks from
  * helpers count against our own health rather than the target's.
  *
+ * Besides its schedule, the prober takes urgent targets: members whose
+ * transport connection just closed (a killed process's kernel closes its
+ * sockets at once). Those are probed next, out of turn, so a crash is
+ * suspected within milliseconds instead of whenever the round-robin reaches
+ * it. A closed connection is only a hint: the probe decides, so a member
+ * whose connection closed for a benign reason simply answers it.
+ *
  * The prober decides; the runtime carries out the probes and reports acks.
  */
 import type { Awareness } from './awareness.js'
@@ -43,6 +50,8 @@ export class Prober {
   private probe: Probe | undefined
   private nextProbeMonoMs: number
   private nextId = 1
+  /** Members to probe out of turn, in order, each with the earliest time to start. */
+  private readonly urgent = new Map<NodeName, number>()
 
   constructor (init: ProberInit, table: MemberTable, awareness: Awareness, startMonoMs: number) {
     this.init = init
@@ -54,7 +63,7 @@ export class Prober {
   /** The next time the prober needs to run. */
   get wakeMonoMs (): number {
     const p = this.probe
-    if (p === undefined) return this.nextProbeMonoMs
+    if (p === undefined) return Math.min(this.nextProbeMonoMs, this.urgentDueMonoMs())
     return Math.min(p.phase === 'direct' ? p.directDeadlineMonoMs : p.periodEndMonoMs, p.periodEndMonoMs)
   }
 
@@ -67,14 +76,45 @@ export class Prober {
     const p = this.probe
     if (p !== undefined && p.phase === 'direct' && nowMonoMs >= p.directDeadlineMonoMs) this.goIndirect(p, rng, out)
     if (p !== undefined && nowMonoMs >= p.periodEndMonoMs) this.finishFailed(p, out)
-    if (this.probe === undefined && nowMonoMs >= this.nextProbeMonoMs) this.startProbe(nowMonoMs, rng, out)
+    if (this.probe === undefined && nowMonoMs >= this.urgentDueMonoMs()) this.startProbe(nowMonoMs, rng, out, this.takeUrgent(nowMonoMs))
+    if (this.probe === undefined && nowMonoMs >= this.nextProbeMonoMs) this.startProbe(nowMonoMs, rng, out, undefined)
     return out
   }
 
-  private startProbe (nowMonoMs: number, rng: Rng, out: ProberAction[]): void {
+  /**
+   * Probe `target` out of turn, no earlier than `notBeforeMonoMs` (the caller
+   * spreads a herd of probers that all saw the same connection close).
+   */
+  urgentProbe (target: NodeName, notBeforeMonoMs: number): void {
+    if (this.probe?.target === target || this.urgent.has(target)) return
+    this.urgent.set(target, notBeforeMonoMs)
+  }
+
+  private urgentDueMonoMs (): number {
+    let t = Infinity
+    for (const at of this.urgent.values()) t = Math.min(t, at)
+    return t
+  }
+
+  /** The first urgent target that is due and still worth probing. */
+  private takeUrgent (nowMonoMs: number): NodeName | undefined {
+    for (const [target, at] of this.urgent) {
+      if (at > nowMonoMs) continue
+      this.urgent.delete(target)
+      if (this.table.isProbeable(target)) return target
+    }
+    return undefined
+  }
+
+  /**
+   * Start a probe of `urgentTarget`, or of the next member in round-robin
+   * order. An urgent probe does not move the schedule: the next scheduled
+   * probe still starts one period after the last scheduled one.
+   */
+  private startProbe (nowMonoMs: number, rng: Rng, out: ProberAction[], urgentTarget: NodeName | undefined): void {
     const periodMs = this.awareness.scale(this.init.probeIntervalMs)
-    this.nextProbeMonoMs = nowMonoMs + periodMs
-    const target = this.table.nextProbeTarget(rng)
+    if (urgentTarget === undefined) this.nextProbeMonoMs = nowMonoMs + periodMs
+    const target = urgentTarget ?? this.table.nextProbeTarget(rng)
     if (target === undefined) return
     const timeoutMs = this.awareness.scale(this.init.probeTimeoutMs)
     const id = this.nextId++
@@ -117,9 +157,18 @@ export class Prober {
     return out
   }
 
-  onNack (probeId: number): void {
+  /**
+   * A helper could not reach the target either. When every helper says so
+   * (and our own probe failed), waiting out the period adds nothing: suspect now.
+   */
+  onNack (probeId: number): ProberAction[] {
     const p = this.probe
-    if (p !== undefined && p.id === probeId) p.nacks++
+    if (p === undefined || p.id !== probeId || p.phase !== 'indirect') return []
+    p.nacks++
+    if (p.nacks < p.helpers.length) return []
+    const out: ProberAction[] = []
+    this.finishFailed(p, out)
+    return out
   }
 
   /**
@@ -128,6 +177,7 @@ export class Prober {
    */
   onStall (nowMonoMs: number): void {
     this.probe = undefined
+    this.urgent.clear()
     this.nextProbeMonoMs = nowMonoMs + this.awareness.scale(this.init.probeIntervalMs)
   }
 }

@@ -8,19 +8,22 @@
  */
 import type { NodeName } from '../types.js'
 
-/** Shortest suspicion: mult * max(1, log10(N)) * probe interval, so it grows slowly with the cluster. */
-export function suspicionMinMs (mult: number, clusterSize: number, probeIntervalMs: number): number {
+/**
+ * Shortest suspicion: mult * max(1, log10(N)) * probe interval, so it grows
+ * slowly with the cluster, and never less than `minPeriods` probe periods.
+ */
+export function suspicionMinMs (mult: number, clusterSize: number, probeIntervalMs: number, minPeriods = 0): number {
   const nodeScale = Math.max(1, Math.log10(Math.max(1, clusterSize)))
-  return Math.floor(mult * nodeScale * probeIntervalMs)
+  return Math.floor(Math.max(minPeriods, mult * nodeScale) * probeIntervalMs)
 }
 
 /**
- * Confirmations we hope for before reaching the shortest timeout: memberlist
- * uses mult - 2, and none in clusters too small to provide them.
+ * Confirmations we hope for before reaching the shortest timeout: `k`, but
+ * no more than the other members could give (N - 2: neither the target nor
+ * the first accuser confirms).
  */
-export function expectedConfirmations (mult: number, clusterSize: number): number {
-  const k = mult - 2
-  return clusterSize - 2 < k ? 0 : Math.max(0, k)
+export function expectedConfirmations (k: number, clusterSize: number): number {
+  return Math.max(0, Math.min(k, clusterSize - 2))
 }
 
 /** Timeout after `confirmations` independent confirmations. */
@@ -45,10 +48,11 @@ export class Suspicion {
   /** The deadline, recomputed when a confirmation or a postponement changes it (it is read on every step). */
   private deadline: number
 
-  constructor (init: { target: NodeName, incarnation: number, accuser: NodeName, startMonoMs: number, k: number, minMs: number, maxMs: number }) {
+  /** `spreadMs` delays this node's deadline a little (see SUSPICION_DEADLINE_SPREAD_MS). */
+  constructor (init: { target: NodeName, incarnation: number, accuser: NodeName, startMonoMs: number, k: number, minMs: number, maxMs: number, spreadMs?: number }) {
     this.target = init.target
     this.incarnation = init.incarnation
-    this.startMonoMs = init.startMonoMs
+    this.startMonoMs = init.startMonoMs + (init.spreadMs ?? 0)
     this.k = init.k
     this.minMs = init.minMs
     this.maxMs = init.maxMs
@@ -66,6 +70,11 @@ export class Suspicion {
     this.confirmers.add(accuser)
     this.deadline = this.computeDeadline()
     return true
+  }
+
+  /** Confirmed enough that more accusations cannot shorten it. */
+  get saturated (): boolean {
+    return this.k < 1 || this.confirmations >= this.k
   }
 
   get confirmations (): number {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { SUSPICION_MIN_PERIODS, SUSPICION_MULT_DEFAULT } from '../../../agent/core/constants.js'
 import { AgentCore, compareWrites, expectedConfirmations, seededRng, suspicionMinMs, suspicionTimeoutMs } from '../../../agent/core/index.js'
 import type { Effect, Entry, Liveness, NodeName } from '../../../agent/core/index.js'
 import { VirtualCluster } from '../../../sim/cluster.js'
@@ -76,8 +77,15 @@ describe('membership: Lifeguard suspicion timeouts', () => {
     expect(suspicionMinMs(4, 10_000, 1000)).toBe(16_000)
   })
 
+  it('should never go below the floor of probe periods, whatever the cluster size', () => {
+    expect(suspicionMinMs(1.5, 4, 1000, 3)).toBe(3000)
+    expect(suspicionMinMs(1.5, 100, 1000, 3)).toBe(3000)
+    expect(suspicionMinMs(1.5, 1000, 1000, 3)).toBe(4500)
+    expect(suspicionMinMs(1.5, 10_000, 500, 3)).toBe(3000)
+  })
+
   it('should start at the longest timeout and shrink to the shortest with confirmations', () => {
-    const k = expectedConfirmations(4, 20)
+    const k = expectedConfirmations(2, 20)
     expect(k).toBe(2)
     const timeouts = [0, 1, 2, 3].map((c) => suspicionTimeoutMs(c, k, 4000, 24_000))
     expect(timeouts[0]).toBe(24_000)
@@ -87,8 +95,11 @@ describe('membership: Lifeguard suspicion timeouts', () => {
     expect(timeouts[3]).toBe(4000)
   })
 
-  it('should use the shortest timeout when the cluster is too small to confirm', () => {
-    expect(expectedConfirmations(4, 3)).toBe(0)
+  it('should hope for no more confirmations than the other members can give', () => {
+    expect(expectedConfirmations(3, 20)).toBe(3)
+    expect(expectedConfirmations(3, 4)).toBe(2)
+    expect(expectedConfirmations(3, 3)).toBe(1)
+    expect(expectedConfirmations(3, 2)).toBe(0)
     expect(suspicionTimeoutMs(0, 0, 4000, 24_000)).toBe(4000)
   })
 })
@@ -142,7 +153,7 @@ describe('membership: failure detection in a virtual cluster', () => {
     expect(c.runUntilTrue(() => [...c.views('n4').values()].some((s) => s === 'suspect'), 10_000)).toBe(true)
     expect(c.runUntilTrue(() => allSee(c, 'n4', 'dead'), 60_000)).toBe(true)
     const deadAt = c.now - killedAt
-    expect(deadAt).toBeGreaterThan(suspicionMinMs(4, 6, 1000))
+    expect(deadAt).toBeGreaterThan(suspicionMinMs(SUSPICION_MULT_DEFAULT, 6, 1000, SUSPICION_MIN_PERIODS))
     // Nobody accused a live node meanwhile.
     expect(accused().filter((a) => a.target !== 'n4')).toEqual([])
     for (const n of NAMES.filter((x) => x !== 'n4')) expect(allSee(c, n, 'alive')).toBe(true)

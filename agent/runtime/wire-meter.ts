@@ -1,0 +1,95 @@
+/**
+ * Bytes on the wire, by protocol: a minimal libp2p `Metrics` component.
+ *
+ * libp2p calls `trackMultiaddrConnection` for every raw connection (bytes as
+ * TCP carries them: Noise and yamux framing included) and
+ * `trackProtocolStream` for every stream once its protocol is negotiated
+ * (payload bytes of that protocol; the multistream-select handshake before
+ * it is not counted). Counting wraps the source and sink, as
+ * `@libp2p/prometheus-metrics` does, without its registry. Every other
+ * metric libp2p components may register is accepted and dropped.
+ *
+ * Operators read the totals in `GET /metrics` as
+ * `mesh_wire_bytes_total{dir="out",protocol="/meshsub/1.1.0"}`, with
+ * `protocol="tcp"` for the raw connections.
+ */
+import type { Metrics, MultiaddrConnection, Stream } from '@libp2p/interface'
+
+/** The label used for raw connection bytes. */
+export const WIRE_RAW = 'tcp'
+
+type Direction = 'in' | 'out'
+type Chunk = { byteLength: number }
+
+/** Anything with libp2p's duplex shape: a source to read and a sink to write. */
+interface Duplex {
+  source: AsyncIterable<Chunk> | Iterable<Chunk>
+  sink: (source: AsyncIterable<Chunk> | Iterable<Chunk>) => Promise<void>
+}
+
+async function * counted (source: AsyncIterable<Chunk> | Iterable<Chunk>, add: (n: number) => void): AsyncGenerator<Chunk> {
+  for await (const chunk of source) {
+    add(chunk.byteLength)
+    yield chunk
+  }
+}
+
+const noop = (): void => {}
+const noopTimer = (): (() => void) => noop
+const noopMetric = { update: noop, increment: noop, decrement: noop, reset: noop, timer: noopTimer, observe: noop }
+
+export class WireMeter {
+  private readonly bytes = new Map<string, number>()
+
+  private add (protocol: string, dir: Direction, n: number): void {
+    const key = `${dir} ${protocol}`
+    this.bytes.set(key, (this.bytes.get(key) ?? 0) + n)
+  }
+
+  private track (duplex: Duplex, protocol: string): void {
+    const sink = duplex.sink
+    duplex.sink = async (source) => { await sink(counted(source, (n) => this.add(protocol, 'out', n))) }
+    duplex.source = counted(duplex.source, (n) => this.add(protocol, 'in', n))
+  }
+
+  /** Bytes so far, by direction and protocol. */
+  totals (): Array<{ dir: Direction, protocol: string, bytes: number }> {
+    return [...this.bytes].map(([k, bytes]) => {
+      const space = k.indexOf(' ')
+      return { dir: k.slice(0, space) as Direction, protocol: k.slice(space + 1), bytes }
+    })
+  }
+
+  /** Total bytes in one direction for one protocol (`WIRE_RAW` for raw connections). */
+  get (dir: Direction, protocol: string): number {
+    return this.bytes.get(`${dir} ${protocol}`) ?? 0
+  }
+
+  /** Prometheus series, for `Counters.render`'s extra figures. */
+  series (): Record<string, number> {
+    const out: Record<string, number> = {}
+    for (const t of this.totals()) out[`mesh_wire_bytes_total{dir="${t.dir}",protocol="${t.protocol.replace(/["\\\n]/g, ' ')}"}`] = t.bytes
+    return out
+  }
+
+  /** The libp2p component: `createLibp2p({ metrics: () => meter.component() })`. */
+  component (): Metrics {
+    const register = ((_name: string, opts?: { calculate?: unknown }) => (opts?.calculate === undefined ? noopMetric : undefined)) as never
+    return {
+      trackMultiaddrConnection: (maConn: MultiaddrConnection) => this.track(maConn as unknown as Duplex, WIRE_RAW),
+      trackProtocolStream: (stream: Stream) => {
+        if (stream.protocol !== undefined && stream.protocol !== '') this.track(stream as unknown as Duplex, stream.protocol)
+      },
+      registerMetric: register,
+      registerMetricGroup: register,
+      registerCounter: register,
+      registerCounterGroup: register,
+      registerHistogram: register,
+      registerHistogramGroup: register,
+      registerSummary: register,
+      registerSummaryGroup: register,
+      traceFunction: ((_name: string, fn: unknown) => fn) as never,
+      createTrace: () => undefined
+    }
+  }
+}
