@@ -24,13 +24,13 @@ export interface WireOptions {
   quietMs: number
 }
 
-export const WIRE_DEFAULTS: WireOptions = { agents: 20, settleMs: 15_000, quietMs: 30_000 }
+export const WIRE_DEFAULTS: WireOptions = { agents: 20, settleMs: 30_000, quietMs: 120_000 }
 
 type Part = 'messages' | 'ihave' | 'iwant' | 'graft+prune' | 'idontwant' | 'subscriptions'
 const PARTS: Part[] = ['messages', 'ihave', 'iwant', 'graft+prune', 'idontwant', 'subscriptions']
 
 /** Count, per RPC part, the bytes one gossipsub instance sends. */
-function tallyGossipsub (pubsub: unknown, tally: Map<Part, number>, counts: { messages: number, ihaveIds: number, messageBytes: number }): void {
+function tallyGossipsub (pubsub: unknown, tally: Map<Part, number>, counts: { messages: number, ihaveIds: number, messageBytes: number, byTopic: Map<string, number> }): void {
   const gs = pubsub as { sendRpc: (id: string, rpc: RPC) => boolean, sendRpcInBatch: (tosend: Set<string>, rpc: RPC) => void }
   const add = (part: Part, rpc: Partial<RPC>, times: number): void => {
     tally.set(part, (tally.get(part) ?? 0) + RPC.encode({ subscriptions: [], messages: [], ...rpc }).length * times)
@@ -39,7 +39,10 @@ function tallyGossipsub (pubsub: unknown, tally: Map<Part, number>, counts: { me
     if (rpc.messages.length > 0) {
       add('messages', { messages: rpc.messages }, times)
       counts.messages += rpc.messages.length * times
-      for (const m of rpc.messages) counts.messageBytes += (m.data?.length ?? 0) * times
+      for (const m of rpc.messages) {
+        counts.messageBytes += (m.data?.length ?? 0) * times
+        counts.byTopic.set(m.topic, (counts.byTopic.get(m.topic) ?? 0) + RPC.encode({ subscriptions: [], messages: [m] }).length * times)
+      }
     }
     if (rpc.subscriptions.length > 0) add('subscriptions', { subscriptions: rpc.subscriptions }, times)
     const c = rpc.control
@@ -92,7 +95,7 @@ export async function benchWire (opt: WireOptions = WIRE_DEFAULTS): Promise<Figu
     await sleep(opt.settleMs)
 
     const tally = new Map<Part, number>()
-    const counts = { messages: 0, ihaveIds: 0, messageBytes: 0 }
+    const counts = { messages: 0, ihaveIds: 0, messageBytes: 0, byTopic: new Map<string, number>() }
     for (const a of agents) tallyGossipsub(a.runtime.node.services.pubsub, tally, counts)
     const before = agents.map((a) => new Map(a.runtime.wire.totals().map((t) => [`${t.dir} ${t.protocol}`, t.bytes])))
     const suspectsBefore = agents.reduce((s, a) => s + a.runtime.counters.get('member_transitions_total{to="suspect"}'), 0)
@@ -116,6 +119,10 @@ export async function benchWire (opt: WireOptions = WIRE_DEFAULTS): Promise<Figu
     }
     for (const part of PARTS) {
       figures.push({ name: `wire:     gossipsub ${part}`, value: Math.round((tally.get(part) ?? 0) / agents.length / seconds), unit: 'B/s' })
+      if (part !== 'messages') continue
+      for (const [topic, bytes] of [...counts.byTopic].sort()) {
+        figures.push({ name: `wire:       on topic ${topic}`, value: Math.round(bytes / agents.length / seconds), unit: 'B/s' })
+      }
     }
     figures.push(
       { name: 'wire: gossip messages sent per agent', value: round(counts.messages / agents.length / seconds, 1), unit: 'msg/s' },

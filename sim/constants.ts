@@ -38,12 +38,16 @@ export const REORDER_DELAY_MS_DEFAULT = 5
 /** In `retransmit` loss mode a lost segment costs one retransmission timeout (Linux RTO_MIN) per loss. */
 export const RETRANSMIT_MS_DEFAULT = 200
 
-// Gossipsub (js-libp2p-gossipsub v14 defaults unless noted).
+// Gossipsub as agent/runtime/libp2p-node.ts configures it (js-libp2p-gossipsub v14 defaults unless noted).
 export const GOSSIP_D_DEFAULT = 6
 export const GOSSIP_D_LO_DEFAULT = 4
-export const GOSSIP_D_HI_DEFAULT = 12
+/** The runtime's GOSSIP_MESH_DEGREE_HIGH (gossipsub's default is 12). */
+export const GOSSIP_D_HI_DEFAULT = 8
 export const GOSSIP_D_LAZY_DEFAULT = 6
-export const GOSSIP_FACTOR_DEFAULT = 0.25
+/** The runtime sets 0: IHAVE goes to Dlazy peers only (gossipsub's default is 0.25 of the non-mesh peers). */
+export const GOSSIP_FACTOR_DEFAULT = 0
+/** The runtime flood-publishes its own messages (gossipsub's default). */
+export const GOSSIP_FLOOD_PUBLISH_DEFAULT = true
 export const GOSSIP_HEARTBEAT_MS_DEFAULT = 1_000
 /** Heartbeats of message ids advertised in IHAVE (mcache gossip window). */
 export const GOSSIP_HISTORY_GOSSIP_DEFAULT = 3
@@ -73,8 +77,8 @@ export const FRAME_OVERHEAD_BYTES = 30
 export const STREAM_OPEN_BYTES = 90
 /** Gossipsub RPC around one published message: from (38), seqno (8), topic (~26), signature (64), protobuf tags, length prefix. */
 export const GOSSIP_MESSAGE_OVERHEAD_BYTES = 150
-/** A gossipsub message id: the publisher's public key (36) and seqno (8), with protobuf tag and length. */
-export const GOSSIP_MESSAGE_ID_BYTES = 46
+/** A gossipsub message id: the runtime's 12-byte hash of author and seqno (meshMessageId), with protobuf tag and length. */
+export const GOSSIP_MESSAGE_ID_BYTES = 14
 /** One control RPC (IHAVE, IWANT, IDONTWANT, GRAFT, PRUNE) besides its ids: RPC and control tags, topic. */
 export const GOSSIP_CONTROL_OVERHEAD_BYTES = 40
 /** libp2p ping payload, each way. */

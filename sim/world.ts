@@ -10,7 +10,7 @@
  * simulated network, `persist` into a write-behind memory store, `wake` as a
  * queued timer. Nothing here reads a clock or Math.random.
  */
-import { AgentCore, seededRng } from '../agent/core/index.js'
+import { AgentCore, sample, seededRng } from '../agent/core/index.js'
 import type { AgentCoreInit, Effect, Entry, Input, NodeName, Rng, TelemetrySample } from '../agent/core/index.js'
 import { GOSSIP_ENTRIES_MAX, STORE_BATCH_DELAY_MS, WALL_START_MS } from './constants.js'
 import { EventQueue } from './event-queue.js'
@@ -268,16 +268,28 @@ export class World implements GossipHost {
     }
   }
 
-  /** kill -9: no goodbye, unflushed writes lost. */
+  /**
+   * kill -9: no goodbye, unflushed writes lost. The host's kernel closes the
+   * process's sockets, so every peer holding a connection to it (its mesh
+   * peers and as many other random nodes as make up `connectedPeers`) hears
+   * `peer-lost` one link latency later, unless the network cuts them off.
+   */
   crash (idx: number): void {
     const n = this.node(idx)
     if (n.status !== 'up') return
+    const connected = new Set(this.gossip.meshOf(idx))
+    const others = this.up.filter((p) => p !== idx && !connected.has(p))
+    for (const p of sample(others, Math.max(0, this.gossip.model.connectedPeers - connected.size), this.rng)) connected.add(p)
     n.status = 'down'
     n.life++
     n.core = undefined
     n.store.crash()
     this.setUp(idx, false)
     this.gossip.leave(idx)
+    for (const p of [...connected].sort((a, b) => a - b)) {
+      if (!this.net.canSend(idx, p)) continue
+      this.atNode(p, this.nowMs + this.net.baseMs(idx, p), () => this.step(p, { kind: 'peer-lost', name: n.name }))
+    }
   }
 
   /** Graceful leave: announce `left`, linger so the gossip leaves, then stop for good. */

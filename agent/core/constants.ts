@@ -33,7 +33,7 @@ export const SYNC_DELTA_ENTRIES_MAX = 4096
 /** Anti-entropy round period. */
 export const SYNC_INTERVAL_MS_DEFAULT = 5_000
 /** Repair partners per round: clamp(N / 100, MIN, MAX), as Corrosion does. */
-export const SYNC_PEERS_MIN = 3
+export const SYNC_PEERS_MIN = 1
 export const SYNC_PEERS_MAX = 10
 
 // SWIM and Lifeguard (memberlist's LAN defaults unless noted).
@@ -42,13 +42,15 @@ export const PROBE_TIMEOUT_MS_DEFAULT = 500
 /** Helpers asked to probe indirectly after a direct probe times out. */
 export const INDIRECT_CHECKS_DEFAULT = 3
 /**
- * Suspicion timeout = max(SUSPICION_MIN_PERIODS, SUSPICION_MULT * max(1, log10(N))) * probe interval,
- * at its shortest. memberlist's LAN default multiplier is 4 (5.2 s at N = 20, 12 s at N = 1,000);
- * 1.5 with a floor of 3 periods gives 3 s up to N = 100, 4.5 s at 1,000 and 6 s at 10,000. A
- * killed agent is suspected by every peer that held a connection to it (see Prober.urgentProbe),
- * so Lifeguard's confirmations bring its timeout down to this shortest one at once.
+ * Suspicion timeout = max(SUSPICION_MIN_PERIODS, SUSPICION_MULT * log10(N)) * probe interval, at
+ * its shortest. memberlist's LAN default multiplier is 4 (5.2 s at N = 20, 12 s at N = 1,000),
+ * sized for SWIM's piggybacked dissemination, which needs O(log N) protocol periods to reach
+ * everyone. Over gossipsub a suspicion reaches its target, and the refutation reaches everyone,
+ * in milliseconds, so 1 is enough: 3 s up to N = 1,000 and 4 s at 10,000. A killed agent is
+ * suspected by every peer that held a connection to it (see Prober.urgentProbe), so Lifeguard's
+ * confirmations bring its timeout down to this shortest one at once.
  */
-export const SUSPICION_MULT_DEFAULT = 1.5
+export const SUSPICION_MULT_DEFAULT = 1
 /**
  * The shortest suspicion never goes below this many probe periods, whatever N: a node whose
  * event loop is blocked for 3 s must get the chance to refute before anyone declares it dead.
@@ -79,10 +81,14 @@ export const STALL_THRESHOLD_MS_DEFAULT = 250
 export const RTT_PEERS_MAX = 32
 /** Weight of a new RTT sample in the moving average. */
 export const RTT_EWMA_ALPHA = 0.3
-/** An RTT estimate is republished when it moved by more than this fraction of its published value... */
-export const RTT_PUBLISH_CHANGE_RATIO = 0.25
-/** ...and by more than this many ms (loopback and LAN RTTs jitter by fractions of a millisecond). */
-export const RTT_PUBLISH_CHANGE_MS = 1
+/**
+ * An RTT estimate is republished when it moved by more than this fraction of its published value
+ * (doubled, or fell to nothing)... Placement ranks peers by RTT; smaller moves rarely reorder them,
+ * and every republished map costs each node about D x 450 bytes.
+ */
+export const RTT_PUBLISH_CHANGE_RATIO = 1
+/** ...and by more than this many ms (LAN RTTs jitter by milliseconds when a host is busy). */
+export const RTT_PUBLISH_CHANGE_MS = 10
 /** The RTT map is republished at least every this many heartbeats. */
 export const RTT_PUBLISH_BEATS_MAX = 10
 
@@ -92,10 +98,11 @@ export const HEARTBEAT_INTERVAL_MS_DEFAULT = 1_000
 /**
  * Mesh-wide heartbeat budget: all nodes together publish at most this many heartbeats per second.
  * gossipsub delivers each message to every node about D (6) times, so each heartbeat costs every
- * node about 6 x 400 bytes: at 1/s that is about 2.4 KB/s per node whatever N, and heartbeats
- * come every N seconds (20 s at N = 20). Liveness does not wait for them: probes carry it.
+ * node about 6 x 380 bytes: at 0.5/s that is about 1.1 KB/s per node whatever N, and a node
+ * beats every 2N seconds (40 s at N = 20, 33 min at N = 1,000). Liveness does not wait for
+ * heartbeats (probes carry it); they carry telemetry for dashboards and placement.
  */
-export const HEARTBEAT_MESH_RATE_PER_S_DEFAULT = 1
+export const HEARTBEAT_MESH_RATE_PER_S_DEFAULT = 0.5
 
 // Maintenance.
 /** After leaving maintenance a node stays in Recovery this long before it reports itself Active. */

@@ -23,6 +23,7 @@ import type { MaintenanceExecutor } from './maintenance.js'
 import { sampleTelemetry } from './telemetry.js'
 import { Counters } from './counters.js'
 import { WireMeter } from './wire-meter.js'
+import { PingStreams } from './ping-streams.js'
 import { Recorder, peersFromRecorder } from '../recorder/index.js'
 import * as wire from './wire.js'
 import { handleProbe, requestIndirectProbe } from './probe-protocol.js'
@@ -72,6 +73,8 @@ export class AgentRuntime extends EventEmitter {
   readonly wire = new WireMeter()
   core!: AgentCore
   node!: MeshNode
+  /** SWIM probes: libp2p ping on streams kept open per peer. */
+  pings!: PingStreams
   recorder: Recorder | undefined
   private store!: Store
   private readonly init: RuntimeInit
@@ -121,6 +124,7 @@ export class AgentRuntime extends EventEmitter {
     this.core.restore(stored.entries, stored.versions, init.clock.now().monoMs)
     for (const e of stored.entries) this.learnIdentity(e)
     this.node = await createMeshNode({ privateKey, listen: init.listen, topics: wire.TOPIC_LIST, blocked: this.blocked, metrics: this.wire.component() })
+    this.pings = new PingStreams(this.node)
     this.life = { state: 'running', node: this.node, store: this.store }
     if (init.recorder !== undefined) {
       this.recorder = new Recorder({ dir: init.recorder.dir, flushMs: init.recorder.flushMs, writer: init.name, core: this.core, log: init.log })
@@ -316,7 +320,7 @@ export class AgentRuntime extends EventEmitter {
     const pid = this.peerOfName.get(target)
     if (pid === undefined) return
     try {
-      const rttMs = await this.node.services.ping.ping(peerIdFromString(pid), { signal: AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs))) })
+      const rttMs = await this.pings.ping(peerIdFromString(pid), AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs))))
       this.input({ kind: 'probe-ack', probeId, rttMs })
     } catch (err) {
       const name = (err as Error).name

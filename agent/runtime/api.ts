@@ -101,7 +101,7 @@ export async function startApi (rt: AgentRuntime, host: string, port: number, te
       if (req.method === 'GET' && url.pathname === '/v1/where') return whereRoute(rt, url, res)
       if (req.method === 'GET' && url.pathname === '/healthz') return send(res, rt.isRunning ? 200 : 503, { ok: rt.isRunning })
       if (req.method === 'GET' && url.pathname === '/metrics') {
-        return send(res, 200, rt.counters.render({ entries: rt.core.replica.size, incarnation: rt.core.incarnation, health_score: rt.core.health, members: rt.core.members.clusterSize, ...rt.wire.series() }), 'text/plain; version=0.0.4')
+        return send(res, 200, rt.counters.render({ entries: rt.core.replica.size, incarnation: rt.core.incarnation, health_score: rt.core.health, members: rt.core.members.clusterSize, ping_streams_opened_total: rt.pings.opened, pings_on_reused_streams_total: rt.pings.reused, ...rt.wire.series() }), 'text/plain; version=0.0.4')
       }
       if (testHooks && req.method === 'POST' && url.pathname === '/v1/test/block-loop') {
         const ms = Number(url.searchParams.get('ms'))

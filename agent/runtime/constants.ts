@@ -5,6 +5,14 @@ export const GOSSIP_OUTBOUND_BUFFER_BYTES_MAX = 4 * 1024 * 1024
 /** gossipsub skips decoding messages whose data exceeds this. */
 export const GOSSIP_INBOUND_DATA_BYTES_MAX = 512 * 1024
 export const CONNECTIONS_MAX = 300
+/** Ping streams kept open for reuse, one per peer (see ping-streams.ts). */
+export const PING_STREAMS_MAX = 64
+/** A ping stream idle longer than this is closed and replaced, before the peer's handler times it out... */
+export const PING_STREAM_IDLE_MS_MAX = 45_000
+/** ...which it does after this long without a ping (the ping handler's read timeout). */
+export const PING_HANDLER_IDLE_MS = 60_000
+/** gossipsub's Dhi: a node prunes its mesh back to D (6) above this many peers. */
+export const GOSSIP_MESH_DEGREE_HIGH = 8
 /** Bytes of a gossip message id (see meshMessageId). */
 export const GOSSIP_MESSAGE_ID_BYTES = 12
 /** Deadline of one anti-entropy exchange (one request and its response). */

@@ -22,7 +22,7 @@ export async function handleProbe (rt: AgentRuntime, stream: Stream): Promise<vo
       }
       const { id, targetPeerId, timeoutMs } = req.value
       try {
-        const rttMs = await rt.node.services.ping.ping(peerIdFromString(targetPeerId), { signal: AbortSignal.timeout(timeoutMs) })
+        const rttMs = await rt.pings.ping(peerIdFromString(targetPeerId), AbortSignal.timeout(timeoutMs))
         return wire.encodeProbeFrame({ t: 'probe-res', id, outcome: 'ack', rttMs })
       } catch {
         return wire.encodeProbeFrame({ t: 'probe-res', id, outcome: 'nack' })

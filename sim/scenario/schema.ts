@@ -173,7 +173,7 @@ function parseGossip (x: unknown, nodes: number): GossipModel {
     heartbeatMs: integer(r.heartbeatMs, `${path}.heartbeatMs`, 10, 60_000, C.GOSSIP_HEARTBEAT_MS_DEFAULT),
     historyGossip: integer(r.historyGossip, `${path}.historyGossip`, 1, 10, C.GOSSIP_HISTORY_GOSSIP_DEFAULT),
     connectedPeers: integer(r.connectedPeers, `${path}.connectedPeers`, 1, C.NODES_MAX, Math.min(C.CONNECTED_PEERS_MAX_DEFAULT, Math.max(1, nodes - 1))),
-    floodPublish: boolean(r.floodPublish, `${path}.floodPublish`, true),
+    floodPublish: boolean(r.floodPublish, `${path}.floodPublish`, C.GOSSIP_FLOOD_PUBLISH_DEFAULT),
     idontwant: boolean(r.idontwant, `${path}.idontwant`, true)
   }
   if (g.dLo > g.d) throw new ScenarioError(`${path}.dLo`, `must be at most gossip.d (${g.d})`)

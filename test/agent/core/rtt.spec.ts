@@ -13,7 +13,8 @@ const TELEMETRY = { uptimeS: 1, load: [0, 0, 0] as [number, number, number], mem
 
 /** Run core `a` with peer `b` for `seconds`, answering every probe of b with rtt(t); count rtt publishes per second. */
 function run (seconds: number, rtt: (ms: number) => number): number[] {
-  const a = new AgentCore({ name: 'a', rng: seededRng(3) })
+  // A mesh-wide budget of 2 heartbeats/s gives this 2-node cluster one heartbeat per second.
+  const a = new AgentCore({ name: 'a', rng: seededRng(3), heartbeatMeshRatePerS: 2 })
   a.step({ kind: 'tick', telemetry: TELEMETRY }, at(0))
   a.step({ kind: 'start', capabilities: { role: 'container', labels: {}, services: [] } }, at(0))
   a.step({ kind: 'entries', source: 'gossip', entries: [{ key: 'member/b', value: { incarnation: 1, status: 'alive' }, hlc: (T0 - Date.UTC(2024, 0, 1)) * 4096, origin: 'b', prev: 0 }] }, at(1))
