@@ -17,7 +17,7 @@ import { Awareness } from './membership/awareness.js'
 import { MemberTable } from './membership/member-table.js'
 import { Prober } from './membership/prober.js'
 import type { ProberAction } from './membership/prober.js'
-import { Suspicion, expectedConfirmations, suspicionMinMs } from './membership/suspicion.js'
+import { Suspicion, SuspicionTimers, expectedConfirmations, suspicionMinMs } from './membership/suspicion.js'
 import * as C from './constants.js'
 import { entryRejection, isMemberRecord, memberKey, memberOfKey, nodeKey, ownerOfKey } from './entries.js'
 import { HybridClock, hlcWallMs } from './hlc.js'
@@ -178,7 +178,7 @@ export class AgentCore {
   private readonly clock: HybridClock
   private readonly awareness: Awareness
   private prober: Prober | undefined
-  private readonly suspicions = new Map<NodeName, Suspicion>()
+  private readonly suspicions = new SuspicionTimers()
   private readonly ownValues = new Map<EntryKey, Value>()
   private readonly rtt = new Map<NodeName, number>()
   private rttDirty = false
@@ -474,14 +474,13 @@ export class AgentCore {
     }
     if (existing !== undefined && existing.incarnation !== current.incarnation) this.suspicions.delete(member)
     if (rec.status !== 'suspect' || rec.incarnation !== current.incarnation || this.phase !== 'running') return
-    const s = this.suspicions.get(member)
-    if (s !== undefined) {
-      s.confirm(accuser)
+    if (this.suspicions.get(member) !== undefined) {
+      this.suspicions.confirm(member, accuser)
       return
     }
     const n = this.members.clusterSize
     const minMs = suspicionMinMs(this.cfg.suspicionMult, n, this.cfg.probeIntervalMs)
-    this.suspicions.set(member, new Suspicion({
+    this.suspicions.open(new Suspicion({
       target: member,
       incarnation: current.incarnation,
       accuser,
@@ -556,16 +555,15 @@ export class AgentCore {
     this.stats.stalls++
     this.awareness.apply(1)
     this.prober?.onStall(at.monoMs)
-    for (const s of this.suspicions.values()) s.postpone(lagMs)
+    this.suspicions.postponeAll(lagMs)
     this.out.emit({ kind: 'log', level: 'warn', msg: 'own event loop stalled; not counting it against peers', fields: { lagMs, health: this.awareness.health } })
   }
 
   private runTimers (at: Instant): void {
     const now = at.monoMs
     if (this.prober !== undefined) this.proberActions(this.prober.onTimer(now, this.rng), at)
-    for (const [target, s] of this.suspicions) {
-      if (now < s.deadlineMonoMs) continue
-      this.suspicions.delete(target)
+    for (const s of this.suspicions.takeExpired(now)) {
+      const target = s.target
       const m = this.members.get(target)
       if (m !== undefined && m.status === 'suspect' && m.incarnation === s.incarnation) {
         this.write(memberKey(target), { incarnation: s.incarnation, status: 'dead' }, at)
@@ -638,7 +636,8 @@ export class AgentCore {
     if (this.phase !== 'running') return undefined
     let t = Math.min(this.nextHeartbeatMonoMs, this.nextSyncMonoMs, this.nextGcMonoMs)
     if (this.prober !== undefined) t = Math.min(t, this.prober.wakeMonoMs)
-    for (const s of this.suspicions.values()) t = Math.min(t, s.deadlineMonoMs)
+    const suspicionMs = this.suspicions.nextDeadlineMonoMs()
+    if (suspicionMs !== undefined) t = Math.min(t, suspicionMs)
     if (this.workerWakeMonoMs !== undefined) t = Math.min(t, this.workerWakeMonoMs)
     return t
   }
