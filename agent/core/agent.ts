@@ -143,13 +143,27 @@ function validateConfig (init: AgentCoreInit, cfg: Config): void {
   if (init.incarnation !== undefined && (!Number.isSafeInteger(init.incarnation) || init.incarnation < 0)) throw new RangeError('AgentCoreInit.incarnation must be a non-negative integer')
 }
 
-/** Collects what one step produces, merged into as few effects as possible. */
+/**
+ * Collects what one step produces, merged into as few effects as possible.
+ * One per core, emptied at the start of every step: a step is the hottest
+ * path of a simulation (one per gossip delivery), and five fresh containers
+ * per step were a good share of its garbage. What leaves in an effect
+ * (`deletes`) is replaced, never reused.
+ */
 class Outbox {
   readonly effects: Effect[] = []
   readonly persist = new Map<EntryKey, Entry>()
-  readonly deletes: EntryKey[] = []
+  deletes: EntryKey[] = []
   readonly publish = new Map<Channel, Entry[]>()
   persistMeta = false
+
+  reset (): void {
+    if (this.effects.length > 0) this.effects.length = 0
+    if (this.persist.size > 0) this.persist.clear()
+    if (this.deletes.length > 0) this.deletes = []
+    if (this.publish.size > 0) this.publish.clear()
+    this.persistMeta = false
+  }
 
   emit (e: Effect): void {
     this.effects.push(e)
@@ -161,6 +175,9 @@ class Outbox {
     list.push(e)
   }
 }
+
+/** The `deletes` of a persist effect that deletes nothing: shared, so frozen. */
+const NO_DELETES = Object.freeze([]) as unknown as EntryKey[]
 
 function channelOf (key: EntryKey): Channel {
   if (key.startsWith('member/')) return 'membership'
@@ -197,7 +214,7 @@ export class AgentCore {
   private readonly worker: MaintenanceWorker
   private maintenanceDirty = false
   private workerWakeMonoMs: number | undefined
-  private out = new Outbox()
+  private readonly out = new Outbox()
   readonly stats: CoreStats = { applied: 0, duplicate: 0, stale: 0, rejected: 0, rejectedByReason: {}, stalls: 0, refutations: 0 }
 
   constructor (init: AgentCoreInit) {
@@ -250,7 +267,7 @@ export class AgentCore {
   }
 
   step (input: Input, at: Instant): Effect[] {
-    this.out = new Outbox()
+    this.out.reset()
     if (this.phase === 'running') this.detectStall(at)
     this.handle(input, at)
     if (this.phase === 'running') this.runTimers(at)
@@ -646,10 +663,12 @@ export class AgentCore {
     const out = this.out
     const effects: Effect[] = []
     if (out.persist.size > 0 || out.deletes.length > 0 || out.persistMeta) {
-      effects.push({ kind: 'persist', entries: [...out.persist.values()], deletes: out.deletes, versions: this.replica.takeDirtyVersions(), hlc: this.clock.current, incarnation: this.incarnationNow })
+      effects.push({ kind: 'persist', entries: [...out.persist.values()], deletes: out.deletes.length > 0 ? out.deletes : NO_DELETES, versions: this.replica.takeDirtyVersions(), hlc: this.clock.current, incarnation: this.incarnationNow })
+      if (out.deletes.length > 0) out.deletes = []
     }
     for (const [channel, entries] of out.publish) effects.push({ kind: 'publish', channel, entries })
-    effects.push(...out.effects)
+    for (const e of out.effects) effects.push(e)
+    out.reset()
     this.wakeMonoMs = this.nextWake()
     if (this.wakeMonoMs !== undefined) effects.push({ kind: 'wake', atMonoMs: Math.max(this.wakeMonoMs, at.monoMs) })
     return effects
