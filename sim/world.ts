@@ -13,7 +13,7 @@
 import { AgentCore, sample, seededRng } from '../agent/core/index.js'
 import type { AgentCoreInit, Effect, Entry, Input, NodeName, Rng, TelemetrySample } from '../agent/core/index.js'
 import { GOSSIP_ENTRIES_MAX, STORE_BATCH_DELAY_MS, WALL_START_MS } from './constants.js'
-import { EventQueue } from './event-queue.js'
+import { IntrusiveQueue } from './event-queue.js'
 import { GossipMesh } from './gossip.js'
 import type { GossipHost, Traffic } from './gossip.js'
 import { MemStore } from './mem-store.js'
@@ -51,7 +51,8 @@ export interface SimNode {
   flushPending: boolean
 }
 
-interface Ev { node: number, life: number, timer: boolean, run: () => void }
+/** A queued event: a closure, or (for gossip deliveries, the bulk) an input for the node's core. */
+interface Ev { atMs: number, seq: number, node: number, life: number, timer: boolean, run: (() => void) | undefined, input: Input | undefined }
 
 const TELEMETRY: TelemetrySample = { uptimeS: 1, load: [0.1, 0.1, 0.1], memory: { usedBytes: 64 << 20, totalBytes: 1 << 30 } }
 
@@ -71,7 +72,7 @@ export class World implements GossipHost {
   private readonly byName = new Map<NodeName, number>()
   private readonly up: number[] = []
   private readonly upIndex = new Map<number, number>()
-  private readonly queue = new EventQueue<Ev>()
+  private readonly queue = new IntrusiveQueue<Ev>()
   private nowMs = 0
   private readonly coreInit: Partial<AgentCoreInit>
 
@@ -115,12 +116,12 @@ export class World implements GossipHost {
 
   /** Run `fn` at virtual time `atMs` (a world event: no node, never deferred). */
   at (atMs: number, fn: () => void): void {
-    this.queue.push(Math.max(atMs, this.nowMs), { node: -1, life: 0, timer: false, run: fn })
+    this.queue.push(Math.max(atMs, this.nowMs), { atMs: 0, seq: 0, node: -1, life: 0, timer: false, run: fn, input: undefined })
   }
 
   /** Run `fn` at node `idx` at `atMs`, in its current life, once its loop is free. */
   atNode (idx: number, atMs: number, fn: () => void, timer = false): void {
-    this.queue.push(Math.max(atMs, this.nowMs), { node: idx, life: this.node(idx).life, timer, run: fn })
+    this.queue.push(Math.max(atMs, this.nowMs), { atMs: 0, seq: 0, node: idx, life: this.node(idx).life, timer, run: fn, input: undefined })
   }
 
   /** Run events until virtual time `untilMs`, or until `stop()` returns true (checked after each event). */
@@ -128,7 +129,7 @@ export class World implements GossipHost {
     for (;;) {
       const t = this.queue.peekTime()
       if (t === undefined || t > untilMs) break
-      const ev = (this.queue.pop() as { item: Ev }).item
+      const ev = this.queue.pop() as Ev
       this.nowMs = Math.max(this.nowMs, t)
       this.dispatch(ev)
       if (stop?.() === true) return
@@ -136,15 +137,21 @@ export class World implements GossipHost {
     this.nowMs = Math.max(this.nowMs, untilMs)
   }
 
+  /** Feed `input` to node `idx` at `atMs`, in its current life, once its loop is free. */
+  private inputAt (idx: number, atMs: number, input: Input): void {
+    this.queue.push(Math.max(atMs, this.nowMs), { atMs: 0, seq: 0, node: idx, life: this.node(idx).life, timer: false, run: undefined, input })
+  }
+
   private dispatch (ev: Ev): void {
-    if (ev.node < 0) return ev.run()
+    if (ev.node < 0) return (ev.run as () => void)()
     const n = this.nodes[ev.node] as SimNode
     if (n.life !== ev.life || n.status !== 'up') return
     if (n.stalledUntilMs > this.nowMs) {
       this.queue.push(n.stalledUntilMs + (ev.timer ? 0 : 0.001), ev)
       return
     }
-    ev.run()
+    if (ev.run !== undefined) ev.run()
+    else this.step(ev.node, ev.input as Input)
   }
 
   wallOf (n: SimNode): number {
@@ -207,11 +214,13 @@ export class World implements GossipHost {
 
   private publish (n: SimNode, entries: Entry[]): void {
     for (let i = 0; i < entries.length; i += GOSSIP_ENTRIES_MAX) {
-      const chunk = entries.slice(i, i + GOSSIP_ENTRIES_MAX)
+      const chunk = entries.length <= GOSSIP_ENTRIES_MAX ? entries : entries.slice(i, i + GOSSIP_ENTRIES_MAX)
       this.publishedSinceHeartbeat++
       const deliveries = this.gossip.publish(n.idx, this.nowMs, gossipMessageBytes(n.name, chunk), this, this.traffic.gossip)
+      // One input object for every receiver: cores do not mutate their inputs.
+      const input: Input = { kind: 'entries', source: 'gossip', entries: chunk }
       for (const d of deliveries) {
-        for (let c = 0; c < d.copies; c++) this.atNode(d.node, d.atMs, () => this.step(d.node, { kind: 'entries', source: 'gossip', entries: chunk }))
+        for (let c = 0; c < d.copies; c++) this.inputAt(d.node, d.atMs, input)
       }
     }
   }

@@ -17,7 +17,7 @@ import { Awareness } from './membership/awareness.js'
 import { MemberTable } from './membership/member-table.js'
 import { Prober } from './membership/prober.js'
 import type { ProberAction } from './membership/prober.js'
-import { Suspicion, expectedConfirmations, suspicionMinMs } from './membership/suspicion.js'
+import { Suspicion, SuspicionTimers, expectedConfirmations, suspicionMinMs } from './membership/suspicion.js'
 import * as C from './constants.js'
 import { entryRejection, isMemberRecord, memberKey, memberOfKey, nodeKey, ownerOfKey } from './entries.js'
 import { HybridClock, hlcWallMs } from './hlc.js'
@@ -152,13 +152,27 @@ function validateConfig (init: AgentCoreInit, cfg: Config): void {
   if (init.incarnation !== undefined && (!Number.isSafeInteger(init.incarnation) || init.incarnation < 0)) throw new RangeError('AgentCoreInit.incarnation must be a non-negative integer')
 }
 
-/** Collects what one step produces, merged into as few effects as possible. */
+/**
+ * Collects what one step produces, merged into as few effects as possible.
+ * One per core, emptied at the start of every step: a step is the hottest
+ * path of a simulation (one per gossip delivery), and five fresh containers
+ * per step were a good share of its garbage. What leaves in an effect
+ * (`deletes`) is replaced, never reused.
+ */
 class Outbox {
   readonly effects: Effect[] = []
   readonly persist = new Map<EntryKey, Entry>()
-  readonly deletes: EntryKey[] = []
+  deletes: EntryKey[] = []
   readonly publish = new Map<Channel, Entry[]>()
   persistMeta = false
+
+  reset (): void {
+    if (this.effects.length > 0) this.effects.length = 0
+    if (this.persist.size > 0) this.persist.clear()
+    if (this.deletes.length > 0) this.deletes = []
+    if (this.publish.size > 0) this.publish.clear()
+    this.persistMeta = false
+  }
 
   emit (e: Effect): void {
     this.effects.push(e)
@@ -170,6 +184,9 @@ class Outbox {
     list.push(e)
   }
 }
+
+/** The `deletes` of a persist effect that deletes nothing: shared, so frozen. */
+const NO_DELETES = Object.freeze([]) as unknown as EntryKey[]
 
 function channelOf (key: EntryKey): Channel {
   if (key.startsWith('member/')) return 'membership'
@@ -187,7 +204,7 @@ export class AgentCore {
   private readonly clock: HybridClock
   private readonly awareness: Awareness
   private prober: Prober | undefined
-  private readonly suspicions = new Map<NodeName, Suspicion>()
+  private readonly suspicions = new SuspicionTimers()
   private readonly ownValues = new Map<EntryKey, Value>()
   private readonly rtt = new Map<NodeName, number>()
   private rttDirty = false
@@ -206,7 +223,7 @@ export class AgentCore {
   private readonly worker: MaintenanceWorker
   private maintenanceDirty = false
   private workerWakeMonoMs: number | undefined
-  private out = new Outbox()
+  private readonly out = new Outbox()
   readonly stats: CoreStats = { applied: 0, duplicate: 0, stale: 0, rejected: 0, rejectedByReason: {}, stalls: 0, refutations: 0 }
 
   constructor (init: AgentCoreInit) {
@@ -259,7 +276,7 @@ export class AgentCore {
   }
 
   step (input: Input, at: Instant): Effect[] {
-    this.out = new Outbox()
+    this.out.reset()
     if (this.phase === 'running') this.detectStall(at)
     this.handle(input, at)
     if (this.phase === 'running') this.runTimers(at)
@@ -487,14 +504,13 @@ export class AgentCore {
     }
     if (existing !== undefined && existing.incarnation !== current.incarnation) this.suspicions.delete(member)
     if (rec.status !== 'suspect' || rec.incarnation !== current.incarnation || this.phase !== 'running') return
-    const s = this.suspicions.get(member)
-    if (s !== undefined) {
-      s.confirm(accuser)
+    if (this.suspicions.get(member) !== undefined) {
+      this.suspicions.confirm(member, accuser)
       return
     }
     const n = this.members.clusterSize
     const minMs = suspicionMinMs(this.cfg.suspicionMult, n, this.cfg.probeIntervalMs, C.SUSPICION_MIN_PERIODS)
-    this.suspicions.set(member, new Suspicion({
+    this.suspicions.open(new Suspicion({
       target: member,
       incarnation: current.incarnation,
       accuser,
@@ -574,16 +590,15 @@ export class AgentCore {
     this.stats.stalls++
     this.awareness.apply(1)
     this.prober?.onStall(at.monoMs)
-    for (const s of this.suspicions.values()) s.postpone(lagMs)
+    this.suspicions.postponeAll(lagMs)
     this.out.emit({ kind: 'log', level: 'warn', msg: 'own event loop stalled; not counting it against peers', fields: { lagMs, health: this.awareness.health } })
   }
 
   private runTimers (at: Instant): void {
     const now = at.monoMs
     if (this.prober !== undefined) this.proberActions(this.prober.onTimer(now, this.rng), at)
-    for (const [target, s] of this.suspicions) {
-      if (now < s.deadlineMonoMs) continue
-      this.suspicions.delete(target)
+    for (const s of this.suspicions.takeExpired(now)) {
+      const target = s.target
       const m = this.members.get(target)
       if (m !== undefined && m.status === 'suspect' && m.incarnation === s.incarnation) {
         this.write(memberKey(target), { incarnation: s.incarnation, status: 'dead' }, at)
@@ -656,7 +671,8 @@ export class AgentCore {
     if (this.phase !== 'running') return undefined
     let t = Math.min(this.nextHeartbeatMonoMs, this.nextSyncMonoMs, this.nextGcMonoMs)
     if (this.prober !== undefined) t = Math.min(t, this.prober.wakeMonoMs)
-    for (const s of this.suspicions.values()) t = Math.min(t, s.deadlineMonoMs)
+    const suspicionMs = this.suspicions.nextDeadlineMonoMs()
+    if (suspicionMs !== undefined) t = Math.min(t, suspicionMs)
     if (this.workerWakeMonoMs !== undefined) t = Math.min(t, this.workerWakeMonoMs)
     return t
   }
@@ -665,10 +681,12 @@ export class AgentCore {
     const out = this.out
     const effects: Effect[] = []
     if (out.persist.size > 0 || out.deletes.length > 0 || out.persistMeta) {
-      effects.push({ kind: 'persist', entries: [...out.persist.values()], deletes: out.deletes, versions: this.replica.takeDirtyVersions(), hlc: this.clock.current, incarnation: this.incarnationNow })
+      effects.push({ kind: 'persist', entries: [...out.persist.values()], deletes: out.deletes.length > 0 ? out.deletes : NO_DELETES, versions: this.replica.takeDirtyVersions(), hlc: this.clock.current, incarnation: this.incarnationNow })
+      if (out.deletes.length > 0) out.deletes = []
     }
     for (const [channel, entries] of out.publish) effects.push({ kind: 'publish', channel, entries })
-    effects.push(...out.effects)
+    for (const e of out.effects) effects.push(e)
+    out.reset()
     this.wakeMonoMs = this.nextWake()
     if (this.wakeMonoMs !== undefined) effects.push({ kind: 'wake', atMonoMs: Math.max(this.wakeMonoMs, at.monoMs) })
     return effects

@@ -36,8 +36,8 @@ const APPLIED_NEW: MergeOutcome = Object.freeze({ kind: 'applied', previous: und
 interface OriginState {
   upTo: Hlc
   max: Hlc
-  /** prev -> hlc of writes received ahead of a gap. */
-  pending: Map<Hlc, Hlc>
+  /** prev -> hlc of writes received ahead of a gap; undefined while there are none (most origins, most of the time). */
+  pending: Map<Hlc, Hlc> | undefined
   /** Keys whose current entry this origin wrote. */
   keys: Set<EntryKey>
   fine: number
@@ -118,7 +118,7 @@ export class Replica {
     let st = this.origins.get(origin)
     if (st === undefined) {
       const idHash = hashString(origin)
-      st = { upTo: 0, max: 0, pending: new Map(), keys: new Set(), fine: idHash & BUCKET_MASK, idHash, digestHash: 0 }
+      st = { upTo: 0, max: 0, pending: undefined, keys: new Set(), fine: idHash & BUCKET_MASK, idHash, digestHash: 0 }
       this.origins.set(origin, st)
       this.rehash(origin, st)
     }
@@ -136,25 +136,27 @@ export class Replica {
       st.upTo = hlc
       this.followPending(st)
     } else if (hlc > st.upTo) {
-      if (st.pending.size >= PENDING_LINKS_PER_ORIGIN_MAX) {
-        const oldest = st.pending.keys().next().value as Hlc
-        st.pending.delete(oldest)
+      const pending = st.pending ?? (st.pending = new Map())
+      if (pending.size >= PENDING_LINKS_PER_ORIGIN_MAX) {
+        const oldest = pending.keys().next().value as Hlc
+        pending.delete(oldest)
       }
-      st.pending.set(prev, hlc)
+      pending.set(prev, hlc)
     }
     if (st.upTo !== before || st.max !== beforeMax) this.rehash(origin, st)
   }
 
   private followPending (st: OriginState): void {
+    const pending = st.pending
+    if (pending === undefined) return
     for (;;) {
-      const next = st.pending.get(st.upTo)
+      const next = pending.get(st.upTo)
       if (next === undefined) break
-      st.pending.delete(st.upTo)
+      pending.delete(st.upTo)
       st.upTo = next
     }
-    if (st.pending.size > 0) {
-      for (const [prev, hlc] of st.pending) if (hlc <= st.upTo || prev < st.upTo) st.pending.delete(prev)
-    }
+    for (const [prev, hlc] of pending) if (hlc <= st.upTo || prev < st.upTo) pending.delete(prev)
+    if (pending.size === 0) st.pending = undefined
   }
 
   private rehash (origin: NodeName, st: OriginState): void {
