@@ -16,6 +16,7 @@ import { parseName, SETTINGS } from './agent-settings.js'
 import type { LOG_LEVELS, ROLES, Setting } from './agent-settings.js'
 import { loadConfigFile } from './config-file.js'
 import { KEEP_PREFLIGHT_DEFAULT, LXC_PATH_DEFAULT } from './bridge-settings.js'
+import { HEARTBEAT_MESH_RATE_PER_S_DEFAULT } from '../core/constants.js'
 import type { BridgeConfig } from './bridge-settings.js'
 import type { ConfigFile } from './config-file.js'
 import {
@@ -39,6 +40,8 @@ export interface AgentConfig extends BridgeConfig {
   role: typeof ROLES[number]
   /** Base heartbeat interval; the core stretches it as the mesh grows. */
   heartbeatMs: number
+  /** Heartbeats per second the whole mesh may publish: each node beats every N / rate seconds. */
+  heartbeatMeshRate: number
   /** Capabilities this node advertises. */
   caps: Record<string, string>
   logLevel: typeof LOG_LEVELS[number]
@@ -104,6 +107,7 @@ export function parseAgentArgs (argv: string[], env: NodeJS.ProcessEnv, readFile
     api: winner(pick('api')) ?? { host: API_HOST_DEFAULT, port: API_PORT_DEFAULT },
     role: winner(pick('role')) ?? ROLE_DEFAULT,
     heartbeatMs: winner(pick('heartbeatMs')) ?? HEARTBEAT_MS_DEFAULT,
+    heartbeatMeshRate: winner(pick('heartbeatMeshRate')) ?? HEARTBEAT_MESH_RATE_PER_S_DEFAULT,
     caps: { ...caps.file, ...caps.flag },
     logLevel: winner(pick('logLevel')) ?? LOG_LEVEL_DEFAULT,
     recorder: winner(pick('recorder')) ?? null,

@@ -9,11 +9,12 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { AgentConfig } from './agent-config.js'
 import { BRIDGE_SETTINGS } from './bridge-settings.js'
+import { HEARTBEAT_MESH_RATE_PER_S_DEFAULT } from '../core/constants.js'
 import {
-  ADMIN_KEYS_MAX, BOOTSTRAP_ADDRS_MAX, CAP_VALUE_LENGTH_MAX, CAPS_MAX, DATA_DIR_LENGTH_MAX, FLUSH_MS_MAX, FLUSH_MS_MIN, HEARTBEAT_MS_MAX, HEARTBEAT_MS_MIN,
+  ADMIN_KEYS_MAX, BOOTSTRAP_ADDRS_MAX, CAP_VALUE_LENGTH_MAX, CAPS_MAX, DATA_DIR_LENGTH_MAX, FLUSH_MS_MAX, FLUSH_MS_MIN, HEARTBEAT_MESH_RATE_MAX, HEARTBEAT_MESH_RATE_MIN, HEARTBEAT_MS_MAX, HEARTBEAT_MS_MIN,
   LISTEN_ADDRS_MAX, MULTIADDR_LENGTH_MAX, NAME_LENGTH_MAX
 } from './constants.js'
-import { fail, isPlainObject, requireIntegerIn, requireOneOf, requireString, requireStringList } from './values.js'
+import { fail, isPlainObject, requireIntegerIn, requireNumberIn, requireOneOf, requireString, requireStringList } from './values.js'
 import type { Where } from './values.js'
 
 export interface Setting<T> {
@@ -61,6 +62,11 @@ export const SETTINGS: Settings = {
   heartbeatMs: {
     flag: 'heartbeat-ms', fileKeys: ['heartbeat-ms', 'heartbeatMs'], repeatable: false, help: `base heartbeat interval, ${HEARTBEAT_MS_MIN}..${HEARTBEAT_MS_MAX} (default: 1000)`,
     parse: (raw, at) => requireIntegerIn(raw, at, HEARTBEAT_MS_MIN, HEARTBEAT_MS_MAX)
+  },
+  heartbeatMeshRate: {
+    flag: 'heartbeat-mesh-rate', fileKeys: ['heartbeat-mesh-rate', 'heartbeatMeshRate'], repeatable: false,
+    help: `heartbeats per second the whole mesh may publish, ${HEARTBEAT_MESH_RATE_MIN}..${HEARTBEAT_MESH_RATE_MAX} (default: ${HEARTBEAT_MESH_RATE_PER_S_DEFAULT})`,
+    parse: (raw, at) => requireNumberIn(raw, at, HEARTBEAT_MESH_RATE_MIN, HEARTBEAT_MESH_RATE_MAX)
   },
   caps: { flag: 'cap', fileKeys: ['cap', 'caps'], repeatable: true, help: 'capability KEY=VALUE, repeatable', parse: parseCaps },
   logLevel: {

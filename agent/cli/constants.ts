@@ -20,6 +20,9 @@ export const ROLE_DEFAULT = 'container'
 export const HEARTBEAT_MS_DEFAULT = 1_000
 export const HEARTBEAT_MS_MIN = 100
 export const HEARTBEAT_MS_MAX = 600_000
+/** Bounds of --heartbeat-mesh-rate (heartbeats per second, mesh-wide); the default is the core's. */
+export const HEARTBEAT_MESH_RATE_MIN = 0.01
+export const HEARTBEAT_MESH_RATE_MAX = 100
 export const LOG_LEVEL_DEFAULT = 'info'
 /** Longest node name; the same bound the core enforces on replicated names. */
 export const NAME_LENGTH_MAX = 63

@@ -64,6 +64,13 @@ export function requireIntegerIn (x: unknown, at: Where, min: number, max: numbe
   return n
 }
 
+/** A decimal number in [min, max], given as a number or (from a flag) as decimal text like 0.25. */
+export function requireNumberIn (x: unknown, at: Where, min: number, max: number): number {
+  const n = typeof x === 'number' ? x : typeof x === 'string' && /^[0-9]{1,9}(\.[0-9]{1,9})?$/.test(x) ? Number(x) : NaN
+  if (!Number.isFinite(n) || n < min || n > max) fail(at, `must be a number between ${min} and ${max}`, x)
+  return n
+}
+
 export function isPlainObject (x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x)
 }

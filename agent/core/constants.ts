@@ -98,11 +98,12 @@ export const HEARTBEAT_INTERVAL_MS_DEFAULT = 1_000
 /**
  * Mesh-wide heartbeat budget: all nodes together publish at most this many heartbeats per second.
  * gossipsub delivers each message to every node about D (6) times, so each heartbeat costs every
- * node about 6 x 380 bytes: at 0.5/s that is about 1.1 KB/s per node whatever N, and a node
- * beats every 2N seconds (40 s at N = 20, 33 min at N = 1,000). Liveness does not wait for
- * heartbeats (probes carry it); they carry telemetry for dashboards and placement.
+ * node about 6 x 380 bytes: at 0.25/s that is about 0.6 KB/s per node whatever N, and a node
+ * beats every 4N seconds (80 s at N = 20, 67 min at N = 1,000). Liveness does not wait for
+ * heartbeats (probes carry it); they carry telemetry for dashboards and placement, and
+ * `mesh-agent --heartbeat-mesh-rate` buys fresher telemetry with bandwidth.
  */
-export const HEARTBEAT_MESH_RATE_PER_S_DEFAULT = 0.5
+export const HEARTBEAT_MESH_RATE_PER_S_DEFAULT = 0.25
 
 // Maintenance.
 /** After leaving maintenance a node stays in Recovery this long before it reports itself Active. */

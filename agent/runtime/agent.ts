@@ -47,7 +47,7 @@ export interface RuntimeInit {
   /** The meshfs flight recorder folder and its flush interval, if any. */
   recorder?: { dir: string, flushMs: number }
   /** Core options for tests (shorter periods); production uses the defaults. */
-  core?: { probeIntervalMs?: number, probeTimeoutMs?: number, syncIntervalMs?: number, suspicionMult?: number, recoverySettleMs?: number, drainDeadlineMs?: number }
+  core?: { probeIntervalMs?: number, probeTimeoutMs?: number, syncIntervalMs?: number, suspicionMult?: number, heartbeatMeshRatePerS?: number, recoverySettleMs?: number, drainDeadlineMs?: number }
 }
 
 /** One line of `GET /v1/events`. */

@@ -37,6 +37,8 @@ export interface StartAgentInit {
   api: { host: string, port: number }
   role: 'container' | 'host'
   heartbeatMs: number
+  /** Mesh-wide heartbeat budget per second. @default HEARTBEAT_MESH_RATE_PER_S_DEFAULT (the core's) */
+  heartbeatMeshRate?: number
   caps: Record<string, string>
   /** meshfs flight recorder folder, or null/undefined for none. */
   recorder?: string | null
@@ -89,7 +91,7 @@ export async function startAgent (init: StartAgentInit): Promise<RunningAgent> {
     clock: systemClock(),
     log,
     recorder: init.recorder === null || init.recorder === undefined ? undefined : { dir: init.recorder, flushMs: init.flushMs ?? 2000 },
-    core: init.core,
+    core: init.heartbeatMeshRate === undefined ? init.core : { ...init.core, heartbeatMeshRatePerS: init.heartbeatMeshRate },
     adminKeys: init.adminKeys,
     drainOnShutdown: init.drainOnShutdown,
     maintenance: init.maintenance

@@ -42,6 +42,7 @@ describe('parseAgentArgs', () => {
       api: { host: '127.0.0.1', port: 7401 },
       role: 'container',
       heartbeatMs: 1000,
+      heartbeatMeshRate: 0.25,
       caps: {},
       logLevel: 'info',
       recorder: null,
@@ -55,7 +56,7 @@ describe('parseAgentArgs', () => {
   it('should read every flag, in both --flag value and --flag=value forms', () => {
     const config = parse([
       '--name', 'hauki-crm', '--data=/var/lib/mesh', '--listen', '/ip4/127.0.0.1/tcp/0', '--bootstrap', BOOT,
-      '--api=[::1]:0', '--role', 'host', '--heartbeat-ms=250', '--cap', 'zone=hel1', '--log-level', 'debug',
+      '--api=[::1]:0', '--role', 'host', '--heartbeat-ms=250', '--heartbeat-mesh-rate', '2.5', '--cap', 'zone=hel1', '--log-level', 'debug',
       '--recorder', '/srv/meshfs', '--flush-ms=500'
     ])
     expect(config).toEqual({
@@ -66,6 +67,7 @@ describe('parseAgentArgs', () => {
       api: { host: '::1', port: 0 },
       role: 'host',
       heartbeatMs: 250,
+      heartbeatMeshRate: 2.5,
       caps: { zone: 'hel1' },
       logLevel: 'debug',
       recorder: '/srv/meshfs',
@@ -96,7 +98,7 @@ describe('parseAgentArgs', () => {
   it('should read a JSON config file with camelCase keys', () => {
     const path = writeConfig('mesh.json', JSON.stringify({
       name: 'from-json', dataDir: '/srv/mesh', listen: '/ip4/127.0.0.1/tcp/7500', bootstrap: [BOOT],
-      api: '0.0.0.0:8080', role: 'host', heartbeatMs: 2000, caps: { zone: 'hel1' }, logLevel: 'warn', recorder: '/srv/rec', flushMs: 3000
+      api: '0.0.0.0:8080', role: 'host', heartbeatMs: 2000, heartbeatMeshRate: 1, caps: { zone: 'hel1' }, logLevel: 'warn', recorder: '/srv/rec', flushMs: 3000
     }))
     expect(parse(['--config', path])).toEqual({
       name: 'from-json',
@@ -106,6 +108,7 @@ describe('parseAgentArgs', () => {
       api: { host: '0.0.0.0', port: 8080 },
       role: 'host',
       heartbeatMs: 2000,
+      heartbeatMeshRate: 1,
       caps: { zone: 'hel1' },
       logLevel: 'warn',
       recorder: '/srv/rec',
@@ -195,6 +198,9 @@ describe('parseAgentArgs', () => {
     [['--heartbeat-ms', 'abc'], '--heartbeat-ms: must be an integer between 100 and 600000, got "abc"'],
     [['--heartbeat-ms', '99'], '--heartbeat-ms: must be an integer between 100 and 600000, got "99"'],
     [['--heartbeat-ms', '1.5'], '--heartbeat-ms: must be an integer between 100 and 600000'],
+    [['--heartbeat-mesh-rate', '0'], '--heartbeat-mesh-rate: must be a number between 0.01 and 100, got "0"'],
+    [['--heartbeat-mesh-rate', '1e3'], '--heartbeat-mesh-rate: must be a number between 0.01 and 100, got "1e3"'],
+    [['--heartbeat-mesh-rate', '-1'], '--heartbeat-mesh-rate: must be a number between 0.01 and 100'],
     [['--cap', 'zone'], '--cap: must be KEY=VALUE, got "zone"'],
     [['--cap', 'Zone=a'], '--cap: keys must be 1-63 lowercase letters'],
     [['--cap', 'zone=a', '--cap', 'zone=b'], '--cap: duplicate key "zone"'],
