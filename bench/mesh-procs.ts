@@ -12,7 +12,10 @@ import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { pathToFileURL } from 'node:url'
 import type { Figure } from './core.js'
-import { mean, round, sleep, waitFor } from './mesh-util.js'
+import { formatPublicKeyFile, generateAdminKey, hlcFromWall, signAdminEvent } from '../agent/core/index.js'
+import { randomBytes } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
+import { mean, percentile, round, sleep, waitFor } from './mesh-util.js'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
 const MESH_AGENT = path.join(ROOT, 'bin/mesh-agent.js')
@@ -21,11 +24,14 @@ const NETCOUNT = pathToFileURL(path.join(import.meta.dirname, 'mesh-netcount.ts'
 export interface ProcsOptions {
   agents: number
   quietMs: number
+  /** Deltas (signed admin events, cordon and uncordon in turn) written at random agents after the quiet window. */
+  deltas: number
+  deltaSpacingMs: number
   /** Give up on the killed agent being declared dead everywhere after this. */
   detectDeadlineMs: number
 }
 
-export const PROCS_DEFAULTS: ProcsOptions = { agents: 20, quietMs: 30_000, detectDeadlineMs: 90_000 }
+export const PROCS_DEFAULTS: ProcsOptions = { agents: 20, quietMs: 30_000, deltas: 100, deltaSpacingMs: 100, detectDeadlineMs: 90_000 }
 
 interface Child {
   name: string
@@ -41,9 +47,9 @@ interface Child {
 interface MemberView { name: string, liveness: string }
 interface StatusView { self: string, members: MemberView[], stats: { connections?: number } }
 
-async function spawnChild (name: string, dataDir: string, bootstrap: string[]): Promise<Child> {
+async function spawnChild (name: string, dataDir: string, bootstrap: string[], adminKeyFile: string): Promise<Child> {
   const args = ['--import', NETCOUNT, MESH_AGENT, 'run', '--name', name, '--data', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0',
-    '--api', '127.0.0.1:0', '--log-level', 'warn', ...bootstrap.flatMap((b) => ['--bootstrap', b])]
+    '--api', '127.0.0.1:0', '--log-level', 'warn', '--admin-key', adminKeyFile, ...bootstrap.flatMap((b) => ['--bootstrap', b])]
   const proc = spawn(process.execPath, args, { env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] })
   const c: Child = { name, proc, pid: proc.pid ?? -1, stdout: '', stderr: '', api: '', listen: '', exited: false }
   proc.stdout?.on('data', (d: Buffer) => { c.stdout += d.toString() })
@@ -119,11 +125,14 @@ export async function benchProcs (opt: ProcsOptions = PROCS_DEFAULTS): Promise<F
   const root = await mkdtemp(path.join(tmpdir(), 'hauki-bench-procs-'))
   const children: Child[] = []
   try {
+    const adminKey = generateAdminKey(randomBytes(32))
+    const adminKeyFile = path.join(root, 'admin.pub')
+    await writeFile(adminKeyFile, formatPublicKeyFile(adminKey.publicKey))
     const t0 = performance.now()
-    const first = await spawnChild('proc-00', path.join(root, 'a0'), [])
+    const first = await spawnChild('proc-00', path.join(root, 'a0'), [], adminKeyFile)
     children.push(first)
     await started(first)
-    for (let i = 1; i < opt.agents; i++) children.push(await spawnChild(`proc-${String(i).padStart(2, '0')}`, path.join(root, `a${i}`), [first.listen]))
+    for (let i = 1; i < opt.agents; i++) children.push(await spawnChild(`proc-${String(i).padStart(2, '0')}`, path.join(root, `a${i}`), [first.listen], adminKeyFile))
     await Promise.all(children.map(started))
     const startedMs = performance.now() - t0
     const names = children.map((c) => c.name)
@@ -167,6 +176,33 @@ export async function benchProcs (opt: ProcsOptions = PROCS_DEFAULTS): Promise<F
       return bytes / ((b.at - a.at) / 1000)
     }))
 
+    // Delta propagation: signed admin events (cordon, uncordon, ... of the first agent) posted at
+    // random agents; every agent reports when it first held each one (/v1/events seenAt).
+    const sentAt = new Map<string, number>()
+    const deltaStart = Date.now()
+    for (let i = 0; i < opt.deltas; i++) {
+      await sleep(deltaStart + i * opt.deltaSpacingMs - Date.now())
+      const writer = children[Math.floor(Math.random() * children.length)] as Child
+      const event = signAdminEvent({ action: i % 2 === 0 ? 'cordon' : 'uncordon', target: first.name, hlc: hlcFromWall(Date.now()), params: { bench: i } }, adminKey.secretKey)
+      sentAt.set(event.id, Date.now())
+      await fetch(`${writer.api}/v1/admin/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event), signal: AbortSignal.timeout(5_000) }).catch(() => {})
+    }
+    const seenBy = async (c: Child): Promise<Map<string, number>> => {
+      const res = await fetch(`${c.api}/v1/events`, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined)
+      const body = res?.ok === true ? await res.json() as { events: Array<{ id?: string, seenAt?: string }> } : { events: [] }
+      return new Map(body.events.filter((e) => e.id !== undefined && e.seenAt !== undefined).map((e) => [e.id as string, Date.parse(e.seenAt as string)]))
+    }
+    const deltaPairs = opt.deltas * children.length
+    const everywhere = async (): Promise<boolean> => (await Promise.all(children.map(seenBy))).reduce((s, m) => s + m.size, 0) >= deltaPairs
+    await waitFor('every delta at every agent', everywhere, 20_000, 500).catch(() => {})
+    const delays: number[] = []
+    for (const seen of await Promise.all(children.map(seenBy))) {
+      for (const [id, at] of seen) {
+        const sent = sentAt.get(id)
+        if (sent !== undefined) delays.push(Math.max(0, at - sent))
+      }
+    }
+
     // Failure detection: SIGKILL the last agent (not the bootstrap one); poll every survivor every 100 ms.
     const victim = children[children.length - 1] as Child
     const survivors = children.slice(0, -1)
@@ -206,6 +242,9 @@ export async function benchProcs (opt: ProcsOptions = PROCS_DEFAULTS): Promise<F
       { name: 'mesh procs: resident memory per agent at steady state (VmRSS, max)', value: round(Math.max(...rss)), unit: 'MB' },
       { name: 'mesh procs: resident memory per agent at steady state (VmRSS, mean)', value: round(mean(rss)), unit: 'MB' },
       { name: `mesh procs: false suspicions during the quiet window (member views not alive, polled 1/s; ${quietNonAlive.length} distinct)`, value: quietSightings, unit: 'sightings' },
+      { name: `mesh procs: delta propagation p50 (${opt.deltas} signed admin events, every ${opt.deltaSpacingMs} ms, to all ${n} agents; ms clock)`, value: round(percentile(delays, 50), 1), unit: 'ms' },
+      { name: 'mesh procs: delta propagation p99', value: round(percentile(delays, 99), 1), unit: 'ms' },
+      { name: `mesh procs: delta deliveries missing after 20 s (of ${deltaPairs})`, value: deltaPairs - delays.length, unit: 'deliveries' },
       { name: 'mesh procs: SIGKILL to first survivor showing the agent suspect or dead', value: Math.round(Math.min(...suspectAt.values())), unit: 'ms' },
       { name: 'mesh procs: SIGKILL to first survivor showing it dead', value: Math.round(Math.min(...deadAt.values())), unit: 'ms' },
       { name: `mesh procs: SIGKILL to every survivor showing it dead (polled every 100 ms${allDead ? '' : `; only ${deadAt.size} of ${survivors.length} by the deadline`})`, value: allDead ? Math.round(Math.max(...deadAt.values())) : Number.NaN, unit: 'ms' },

@@ -45,9 +45,13 @@ export async function readJson (req: http.IncomingMessage): Promise<{ ok: true, 
 /** Admin events as every agent folds them, plus recent mesh events, oldest first. */
 function eventsView (rt: AgentRuntime): unknown[] {
   const out: { ts: string, [k: string]: unknown }[] = []
+  // When this agent learnt of each admin event it still remembers (recent events are bounded).
+  const seenAt = new Map<string, string>()
+  for (const e of rt.recentEvents) if (e.kind === 'admin' && typeof e.id === 'string' && !seenAt.has(e.id)) seenAt.set(e.id, e.ts)
   for (const target of rt.core.admin.targets()) {
     for (const step of rt.core.maintenanceOf(target).history) {
-      out.push({ ts: new Date(hlcWallMs(step.hlc)).toISOString(), kind: 'admin', event: `admin:${step.action}`, subject: target, id: step.id, signer: step.signer, outcome: step.outcome, state: step.state, cordoned: step.cordoned })
+      const seen = seenAt.get(step.id)
+      out.push({ ts: new Date(hlcWallMs(step.hlc)).toISOString(), kind: 'admin', event: `admin:${step.action}`, subject: target, id: step.id, signer: step.signer, outcome: step.outcome, state: step.state, cordoned: step.cordoned, ...(seen === undefined ? {} : { seenAt: seen }) })
     }
   }
   for (const e of rt.recentEvents) if (e.kind === 'mesh') out.push(e)

@@ -3,7 +3,7 @@
  * by target node, and each node's folded maintenance view (cached, recomputed
  * when an event about it or one of its reports arrives).
  */
-import { adminEventRejection } from './event.js'
+import { adminEventRejection, VerifiedSignatures } from './event.js'
 import type { AdminEvent } from './event.js'
 import { foldMaintenance } from './fold.js'
 import type { MaintenanceView, ReportPhase } from './fold.js'
@@ -13,6 +13,8 @@ import type { Entry, NodeName, Value } from '../types.js'
 const REPORT_PHASES = new Set<string>(['drained', 'drain-failed', 'resumed', 'recovered', 'done'])
 /** Reports a node keeps about its most recent events. */
 export const REPORTS_KEPT_MAX = 64
+/** Verified signatures remembered, so the copies of an event (gossip validator, then merge) verify once. */
+export const VERIFIED_SIGNATURES_MAX = 4096
 
 export class AdminLedger {
   private readonly trusted: ReadonlySet<string>
@@ -20,6 +22,7 @@ export class AdminLedger {
   private readonly ids = new Map<string, AdminEvent>()
   private readonly views = new Map<NodeName, MaintenanceView>()
   private readonly replica: Replica
+  private readonly verified = new VerifiedSignatures(VERIFIED_SIGNATURES_MAX)
 
   constructor (trustedKeys: readonly string[], replica: Replica) {
     this.trusted = new Set(trustedKeys.map((k) => k.toLowerCase()))
@@ -33,7 +36,7 @@ export class AdminLedger {
   /** Why an `admin/<id>` entry must be dropped, or undefined. */
   rejection (e: Entry): string | undefined {
     if (e.value === null) return 'admin events cannot be deleted (a grow-only set)'
-    const reason = adminEventRejection(e.value, this.trusted)
+    const reason = adminEventRejection(e.value, this.trusted, this.verified)
     if (reason !== undefined) return reason
     if (e.key !== `admin/${(e.value as unknown as AdminEvent).id}`) return 'admin event: key does not match its id'
     return undefined
@@ -41,7 +44,7 @@ export class AdminLedger {
 
   /** Check an event handed in through the local API. */
   check (event: unknown): string | undefined {
-    return adminEventRejection(event, this.trusted)
+    return adminEventRejection(event, this.trusted, this.verified)
   }
 
   /** Index a held event; true when it is new here. */

@@ -299,3 +299,23 @@ describe('admin: key files', () => {
     expect(r.ok ? '' : r.reason).toContain(reason)
   })
 })
+
+describe('admin: signatures verified once', () => {
+  it('should still refuse a tampered copy of an event whose signature it already verified', () => {
+    const core = startCore('n1')
+    const good = sign('cordon', 'n2', 10)
+    const entry = (value: AdminEvent): Entry => ({ key: `admin/${value.id}`, value: value as unknown as Entry['value'], hlc: hlcFromWall(T0 + 20), origin: 'n3', prev: 0 })
+    // Verified once through the API check, once more through the merge.
+    expect(core.admin.check(good)).toBeUndefined()
+    expect(core.admin.rejection(entry(good))).toBeUndefined()
+    // Same id and signer, another signature: verified again, and refused.
+    const otherSig = { ...good, sig: sign('cordon', 'n2', 11).sig }
+    expect(core.admin.rejection(entry(otherSig))).toBe('admin event: signature does not verify')
+    // Same id and signature, another payload: the id no longer matches.
+    const otherPayload = { ...good, params: { reason: 'forged' } }
+    expect(core.admin.rejection(entry(otherPayload))).toBe('admin event: id does not match the payload')
+    // Same everything from an untrusted signer's point of view: trust is checked every time.
+    const stranger = startCore('n4', { adminKeys: [OTHER_ADMIN.publicKey] })
+    expect(stranger.admin.rejection(entry(good))).toBe('admin event: signer is not a trusted admin key')
+  })
+})
