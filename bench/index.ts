@@ -4,8 +4,10 @@
  * they never fail on a slow figure.
  *
  * Groups: core, store, recorder, delta (20 in-process agents), wire (bytes
- * by protocol at rest, 20 in-process agents), procs (20
- * `mesh-agent` processes), bridge (host bridge on zfs-fuse and LXC). No
+ * by protocol at rest, 20 in-process agents), procs (20 `mesh-agent`
+ * processes), bridge (host bridge on zfs-fuse and LXC), rss (resident memory
+ * of 20 `mesh-agent` processes, see bench/rss.ts; not in the default set, it
+ * takes minutes). No
  * group named means all. `BENCH_QUIET_MS` sets the quiet window of `procs`
  * (default 30 s; the 10-minute false-suspicion run is BENCH_QUIET_MS=600000).
  */
@@ -15,6 +17,7 @@ import type { Figure } from './core.js'
 import { benchDelta } from './mesh-delta.js'
 import { benchProcs, PROCS_DEFAULTS } from './mesh-procs.js'
 import { benchRecorder } from './recorder.js'
+import { benchRss, rssOptionsFromEnv } from './rss.js'
 import { benchStore } from './store.js'
 import { benchWire } from './mesh-wire.js'
 
@@ -25,7 +28,8 @@ const GROUPS: Record<string, () => Promise<Figure[]>> = {
   delta: async () => await benchDelta(),
   procs: async () => await benchProcs({ ...PROCS_DEFAULTS, quietMs: Number(process.env.BENCH_QUIET_MS ?? PROCS_DEFAULTS.quietMs) }),
   bridge: benchBridge,
-  wire: async () => await benchWire()
+  wire: async () => await benchWire(),
+  rss: async () => await benchRss(rssOptionsFromEnv(process.env))
 }
 
 async function main (argv: string[]): Promise<number> {
@@ -34,7 +38,7 @@ async function main (argv: string[]): Promise<number> {
     console.error(`bench: unknown group ${unknown.join(', ')}; groups are ${Object.keys(GROUPS).join(', ')}`)
     return 2
   }
-  const chosen = argv.length === 0 ? Object.keys(GROUPS) : argv
+  const chosen = argv.length === 0 ? Object.keys(GROUPS).filter((g) => g !== 'rss') : argv
   const figures: Figure[] = []
   for (const group of chosen) {
     const started = performance.now()

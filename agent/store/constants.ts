@@ -22,6 +22,16 @@ export const BATCH_ENTRIES_MAX_MAX = 1_000_000
 /** Bounds of `batchDelayMs`, checked at open. */
 export const BATCH_DELAY_MS_MIN = 0
 export const BATCH_DELAY_MS_MAX = 60_000
+
+// LevelDB memory. Its defaults (8 MiB block cache, 4 MiB write buffer) would be
+// a tenth of an agent's resident memory target (issue 3: under 96 MB).
+/** Block cache; the agent reads the store only at start, with the cache bypassed. */
+export const CACHE_SIZE_BYTES_DEFAULT = 1024 * 1024
+/** Memtable size before it is written out as a sorted table. */
+export const WRITE_BUFFER_SIZE_BYTES_DEFAULT = 1024 * 1024
+/** Bounds of `cacheSizeBytes` and `writeBufferSizeBytes`, checked at open. */
+export const LEVEL_MEMORY_BYTES_MIN = 64 * 1024
+export const LEVEL_MEMORY_BYTES_MAX = 1024 * 1024 * 1024
 /**
  * After a failed background batch the retry waits batchDelayMs, doubling per
  * consecutive failure up to this, so a full disk is retried without spinning.

@@ -26,6 +26,8 @@ export interface LevelStoreConfig {
   path: string
   batchEntriesMax: number
   batchDelayMs: number
+  cacheSizeBytes: number
+  writeBufferSizeBytes: number
 }
 
 type BatchOp = { type: 'put', key: string, value: string } | { type: 'del', key: string }

@@ -7,7 +7,8 @@
 import { Level } from 'level'
 import {
   BATCH_DELAY_MS_DEFAULT, BATCH_DELAY_MS_MAX, BATCH_DELAY_MS_MIN, BATCH_ENTRIES_MAX_DEFAULT, BATCH_ENTRIES_MAX_MAX,
-  BATCH_ENTRIES_MAX_MIN, META_FORMAT_KEY, STORE_FORMAT_VERSION
+  BATCH_ENTRIES_MAX_MIN, CACHE_SIZE_BYTES_DEFAULT, LEVEL_MEMORY_BYTES_MAX, LEVEL_MEMORY_BYTES_MIN, META_FORMAT_KEY, STORE_FORMAT_VERSION,
+  WRITE_BUFFER_SIZE_BYTES_DEFAULT
 } from './constants.js'
 import { StoreConfigError, StoreFormatError, StoreOpenError, StoreReadError, StoreWriteError } from './errors.js'
 import { LevelStore } from './level-store.js'
@@ -28,7 +29,9 @@ export function storeConfig (init: StoreInit): LevelStoreConfig {
   return {
     path: init.path,
     batchEntriesMax: integerIn('batchEntriesMax', init.batchEntriesMax ?? BATCH_ENTRIES_MAX_DEFAULT, BATCH_ENTRIES_MAX_MIN, BATCH_ENTRIES_MAX_MAX),
-    batchDelayMs: integerIn('batchDelayMs', init.batchDelayMs ?? BATCH_DELAY_MS_DEFAULT, BATCH_DELAY_MS_MIN, BATCH_DELAY_MS_MAX)
+    batchDelayMs: integerIn('batchDelayMs', init.batchDelayMs ?? BATCH_DELAY_MS_DEFAULT, BATCH_DELAY_MS_MIN, BATCH_DELAY_MS_MAX),
+    cacheSizeBytes: integerIn('cacheSizeBytes', init.cacheSizeBytes ?? CACHE_SIZE_BYTES_DEFAULT, LEVEL_MEMORY_BYTES_MIN, LEVEL_MEMORY_BYTES_MAX),
+    writeBufferSizeBytes: integerIn('writeBufferSizeBytes', init.writeBufferSizeBytes ?? WRITE_BUFFER_SIZE_BYTES_DEFAULT, LEVEL_MEMORY_BYTES_MIN, LEVEL_MEMORY_BYTES_MAX)
   }
 }
 
@@ -41,8 +44,8 @@ function levelCode (err: unknown): string | undefined {
   return (err as { code?: string } | undefined)?.code
 }
 
-async function openDb (path: string): Promise<Db> {
-  const db: Db = new Level<string, string>(path, { keyEncoding: 'utf8', valueEncoding: 'utf8' })
+async function openDb ({ path, cacheSizeBytes, writeBufferSizeBytes }: LevelStoreConfig): Promise<Db> {
+  const db: Db = new Level<string, string>(path, { keyEncoding: 'utf8', valueEncoding: 'utf8', cacheSize: cacheSizeBytes, writeBufferSize: writeBufferSizeBytes })
   try {
     await db.open()
   } catch (err) {
@@ -95,7 +98,7 @@ async function checkFormat (db: Db, path: string, found: string | undefined): Pr
 export async function openStore (init: StoreInit, options?: { signal?: AbortSignal }): Promise<Store> {
   const cfg = storeConfig(init)
   options?.signal?.throwIfAborted()
-  const db = await openDb(cfg.path)
+  const db = await openDb(cfg)
   try {
     // The format comes first: a newer layout may encode everything else differently.
     await checkFormat(db, cfg.path, await readFormat(db, cfg.path))

@@ -7,6 +7,19 @@ export interface StoreInit {
   batchEntriesMax?: number
   /** Flush queued writes at most this long after the first. @default 50 */
   batchDelayMs?: number
+  /**
+   * LevelDB's block cache. The agent reads the store once, at start (without
+   * filling the cache), so a small cache costs nothing and bounds memory.
+   * @default 1048576 (1 MiB; LevelDB's own default is 8 MiB)
+   */
+  cacheSizeBytes?: number
+  /**
+   * LevelDB's write buffer (memtable): writes are held in memory up to this
+   * size before they go to a sorted table on disk. Resident memory grows to
+   * about twice this while a full buffer is being written out.
+   * @default 1048576 (1 MiB; LevelDB's own default is 4 MiB)
+   */
+  writeBufferSizeBytes?: number
 }
 
 /** Everything a store holds, as `load()` returns it. */

@@ -69,6 +69,8 @@ describe('store: format version', () => {
   it.each([
     ['batchEntriesMax', { batchEntriesMax: 0 }],
     ['batchDelayMs', { batchDelayMs: -1 }],
+    ['cacheSizeBytes', { cacheSizeBytes: 1.5 }],
+    ['writeBufferSizeBytes', { writeBufferSizeBytes: 0 }],
     ['path', { path: '' }]
   ])('should reject an invalid %s naming the field', async (field, init) => {
     await expect(openStore({ path: dir, ...init })).rejects.toMatchObject({ name: 'StoreConfigError', message: expect.stringContaining(field) })

@@ -1,0 +1,190 @@
+/**
+ * Resident memory of real `mesh-agent run` processes on loopback, split into
+ * what the kernel sees (`/proc/<pid>/status`: VmRSS = RssAnon + RssFile +
+ * RssShmem) and what the agent's V8 isolate reports (a preloaded probe,
+ * `rss-probe.mjs`, answers SIGWINCH with `process.memoryUsage()` and heap
+ * space sizes). Also counts threads and the resident memory of any child
+ * processes an agent keeps (a compiler service, for instance).
+ *
+ * Environment: BENCH_RSS_AGENTS (default 20), BENCH_RSS_SETTLE_MS (how long
+ * after every agent knows every member, default 120000), BENCH_RSS_NODE_ARGS (extra Node
+ * flags for the agents, space-separated, to compare settings).
+ */
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { pathToFileURL } from 'node:url'
+import type { Figure } from './core.js'
+import { mean, round, sleep, waitFor } from './mesh-util.js'
+
+const ROOT = path.resolve(import.meta.dirname, '..')
+const MESH_AGENT = path.join(ROOT, 'bin/mesh-agent.js')
+const PROBE = pathToFileURL(path.join(import.meta.dirname, 'rss-probe.mjs')).href
+const MB = 1024 * 1024
+
+export interface RssOptions {
+  agents: number
+  settleMs: number
+  nodeArgs: string[]
+}
+
+export const RSS_DEFAULTS: RssOptions = { agents: 20, settleMs: 120_000, nodeArgs: [] }
+
+export function rssOptionsFromEnv (env: NodeJS.ProcessEnv): RssOptions {
+  return {
+    agents: Number(env.BENCH_RSS_AGENTS ?? RSS_DEFAULTS.agents),
+    settleMs: Number(env.BENCH_RSS_SETTLE_MS ?? RSS_DEFAULTS.settleMs),
+    nodeArgs: (env.BENCH_RSS_NODE_ARGS ?? '').split(' ').filter((a) => a.length > 0)
+  }
+}
+
+interface Child { name: string, proc: ChildProcess, pid: number, stdout: string, stderr: string, api: string, listen: string, exited: boolean }
+
+interface Probe {
+  usage: NodeJS.MemoryUsage
+  heap: { mallocedMemory: number, nativeContexts: number }
+  spaces: Record<string, { size: number, used: number, physical: number }>
+  loader: string
+  execArgv: string[]
+}
+
+function spawnChild (name: string, dataDir: string, bootstrap: string[], nodeArgs: string[]): Child {
+  const args = [...nodeArgs, '--import', PROBE, MESH_AGENT, 'run', '--name', name, '--data', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0',
+    '--api', '127.0.0.1:0', '--log-level', 'warn', ...bootstrap.flatMap((b) => ['--bootstrap', b])]
+  const proc = spawn(process.execPath, args, { env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const c: Child = { name, proc, pid: proc.pid ?? -1, stdout: '', stderr: '', api: '', listen: '', exited: false }
+  proc.stdout?.on('data', (d: Buffer) => { c.stdout += d.toString() })
+  proc.stderr?.on('data', (d: Buffer) => { c.stderr += d.toString() })
+  proc.on('exit', () => { c.exited = true })
+  return c
+}
+
+async function started (c: Child): Promise<void> {
+  await waitFor(`${c.name} prints its api address`, () => {
+    if (c.exited) throw new Error(`${c.name} exited early: ${c.stderr}`)
+    return /^api /m.test(c.stdout)
+  }, 90_000)
+  c.api = (/^api (\S+)/m.exec(c.stdout) as RegExpExecArray)[1] as string
+  c.listen = (/^listen (\S+)/m.exec(c.stdout) as RegExpExecArray)[1] as string
+}
+
+/** Every agent knows every member (alive or not: on a loaded machine suspicions come and go; memory is what is measured). */
+async function allKnown (children: Child[]): Promise<boolean> {
+  const views = await Promise.all(children.map(async (c) => {
+    try {
+      const res = await fetch(`${c.api}/v1/status`, { signal: AbortSignal.timeout(10_000) })
+      return res.ok ? await res.json() as { members: unknown[] } : undefined
+    } catch {
+      return undefined
+    }
+  }))
+  return views.every((v) => v !== undefined && v.members.length === children.length)
+}
+
+/** `/proc/<pid>/status` fields in kB. */
+async function procStatus (pid: number): Promise<Record<string, number>> {
+  const s = await readFile(`/proc/${pid}/status`, 'utf8')
+  const out: Record<string, number> = {}
+  for (const m of s.matchAll(/^(VmRSS|RssAnon|RssFile|RssShmem|Threads):\s+(\d+)/gm)) out[m[1] as string] = Number(m[2])
+  return out
+}
+
+/** CPU time (user + system) a process has used, in ms. */
+async function cpuMs (pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(f[11]) + Number(f[12])) * 10 // fields 14 and 15, in ticks of 10 ms (USER_HZ 100)
+}
+
+/** Resident memory (kB) of every process whose parent is `pid`, and their count. */
+async function descendantsRssKb (pid: number): Promise<{ count: number, kb: number }> {
+  let count = 0
+  let kb = 0
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8')
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      if (ppid !== pid) continue
+      count++
+      kb += (await procStatus(Number(entry))).VmRSS ?? 0
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return { count, kb }
+}
+
+async function probe (c: Child): Promise<Probe> {
+  const before = c.stdout.split('\n').filter((l) => l.startsWith('rssprobe ')).length
+  c.proc.kill('SIGWINCH')
+  let line = ''
+  await waitFor(`${c.name} answers the memory probe`, () => {
+    const lines = c.stdout.split('\n').filter((l) => l.startsWith('rssprobe '))
+    if (lines.length <= before) return false
+    line = lines[lines.length - 1] as string
+    return true
+  }, 30_000, 10)
+  return JSON.parse(line.slice('rssprobe '.length)) as Probe
+}
+
+async function stopAll (children: Child[]): Promise<void> {
+  const live = children.filter((c) => !c.exited)
+  for (const c of live) c.proc.kill('SIGTERM')
+  await waitFor('agents exit after SIGTERM', () => live.every((c) => c.exited), 8_000).catch(() => {})
+  for (const c of live) if (!c.exited) c.proc.kill('SIGKILL')
+}
+
+export async function benchRss (opt: RssOptions = RSS_DEFAULTS): Promise<Figure[]> {
+  const root = await mkdtemp(path.join(tmpdir(), 'hauki-bench-rss-'))
+  const children: Child[] = []
+  try {
+    const first = spawnChild('rss-00', path.join(root, 'a0'), [], opt.nodeArgs)
+    children.push(first)
+    await started(first)
+    for (let i = 1; i < opt.agents; i++) children.push(spawnChild(`rss-${String(i).padStart(2, '0')}`, path.join(root, `a${i}`), [first.listen], opt.nodeArgs))
+    await Promise.all(children.map(started))
+    await waitFor(`all ${opt.agents} agents know all ${opt.agents} members`, async () => await allKnown(children), 300_000, 500)
+    const settleStart = performance.now()
+    const cpu0 = await Promise.all(children.map(async (c) => await cpuMs(c.pid)))
+    await sleep(opt.settleMs)
+    const cpu1 = await Promise.all(children.map(async (c) => await cpuMs(c.pid)))
+    const settledS = (performance.now() - settleStart) / 1000
+
+    const st = await Promise.all(children.map(async (c) => await procStatus(c.pid)))
+    const desc = await Promise.all(children.map(async (c) => await descendantsRssKb(c.pid)))
+    const pr = await Promise.all(children.map(probe))
+    const kb = (k: string): number => mean(st.map((s) => s[k] ?? 0)) / 1024
+    const usage = (k: keyof NodeJS.MemoryUsage): number => mean(pr.map((p) => p.usage[k])) / MB
+    const space = (name: string): number => mean(pr.map((p) => p.spaces[name]?.physical ?? 0)) / MB
+    const n = opt.agents
+    const loaders = [...new Set(pr.map((p) => `${p.loader} ${p.execArgv.filter((a) => !a.includes('rss-probe') && a !== '--import').join(' ')}`.trim()))]
+    const flags = ` [${loaders.join('; ')}]`
+    const f = (name: string, value: number, unit: string): Figure => ({ name: `rss ${n} agents, ${Math.round(settledS)} s settled${flags}: ${name}`, value: round(value), unit })
+    return [
+      f('VmRSS per agent (mean)', kb('VmRSS'), 'MB'),
+      f('VmRSS per agent (max)', Math.max(...st.map((s) => s.VmRSS ?? 0)) / 1024, 'MB'),
+      f('RssAnon (mean)', kb('RssAnon'), 'MB'),
+      f('RssFile (mean: the node binary and mapped libraries)', kb('RssFile'), 'MB'),
+      f('V8 heap committed, heapTotal (mean)', usage('heapTotal'), 'MB'),
+      f('V8 heap used, heapUsed (mean)', usage('heapUsed'), 'MB'),
+      f('V8 new space, physical (mean)', space('new_space'), 'MB'),
+      f('V8 old space, physical (mean)', space('old_space'), 'MB'),
+      f('V8 code space, physical (mean)', space('code_space'), 'MB'),
+      f('external memory (mean, includes arrayBuffers)', usage('external'), 'MB'),
+      f('arrayBuffers (mean)', usage('arrayBuffers'), 'MB'),
+      f('V8 malloced memory (mean)', mean(pr.map((p) => p.heap.mallocedMemory)) / MB, 'MB'),
+      f('native contexts (mean)', mean(pr.map((p) => p.heap.nativeContexts)), 'contexts'),
+      f('CPU per agent while settled (mean, user + system)', mean(cpu1.map((c, i) => c - (cpu0[i] as number))) / settledS / 10, '%'),
+      f('threads (mean)', mean(st.map((s) => s.Threads ?? 0)), 'threads'),
+      f('child processes per agent (mean)', mean(desc.map((d) => d.count)), 'processes'),
+      f('child processes VmRSS per agent (mean)', mean(desc.map((d) => d.kb)) / 1024, 'MB')
+    ]
+  } finally {
+    await stopAll(children)
+    await rm(root, { recursive: true, force: true })
+  }
+}
