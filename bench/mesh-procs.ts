@@ -19,7 +19,7 @@ import { mean, percentile, round, sleep, waitFor } from './mesh-util.js'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
 const MESH_AGENT = path.join(ROOT, 'bin/mesh-agent.js')
-const NETCOUNT = pathToFileURL(path.join(import.meta.dirname, 'mesh-netcount.ts')).href
+const NETCOUNT = pathToFileURL(path.join(import.meta.dirname, 'mesh-netcount.mjs')).href
 
 export interface ProcsOptions {
   agents: number
