@@ -21,7 +21,9 @@ import { readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
-const V8_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size']
+// 4 MB semi-spaces: 1 MB and --optimize-for-size saved a few more MB but, with 20 agents on
+// 2 cores, made delta propagation p50 734 ms instead of 198 ms (more scavenges, less optimised code).
+const V8_FLAGS = ['--max-semi-space-size=4']
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const SOURCE_DIRS = ['agent', 'protocols', 'host-bridge']
 const MAIN = 'agent/cli/mesh-agent-main'
