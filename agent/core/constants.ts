@@ -44,13 +44,14 @@ export const INDIRECT_CHECKS_DEFAULT = 3
 /**
  * Suspicion timeout = max(SUSPICION_MIN_PERIODS, SUSPICION_MULT * log10(N)) * probe interval, at
  * its shortest. memberlist's LAN default multiplier is 4 (5.2 s at N = 20, 12 s at N = 1,000),
- * sized for SWIM's piggybacked dissemination, which needs O(log N) protocol periods to reach
- * everyone. Over gossipsub a suspicion reaches its target, and the refutation reaches everyone,
- * in milliseconds, so 1 is enough: 3 s up to N = 1,000 and 4 s at 10,000. A killed agent is
- * suspected by every peer that held a connection to it (see Prober.urgentProbe), so Lifeguard's
- * confirmations bring its timeout down to this shortest one at once.
+ * sized for SWIM's piggybacked dissemination; over gossipsub a suspicion and its refutation cross
+ * the mesh in milliseconds, so less will do: 1.5 gives 3 s up to N = 100 (the floor), 4.5 s at
+ * 1,000 and 6 s at 10,000. 1 was too little: in the simulator's stalls-loss-1000 run, nodes whose
+ * stalls came back to back (4 s and more) were declared dead (2 of 1,000); 1.5 gave none. A killed
+ * agent is suspected by every peer that held a connection to it (see Prober.urgentProbe), so
+ * Lifeguard's confirmations bring its timeout down to this shortest one at once.
  */
-export const SUSPICION_MULT_DEFAULT = 1
+export const SUSPICION_MULT_DEFAULT = 1.5
 /**
  * The shortest suspicion never goes below this many probe periods, whatever N: a node whose
  * event loop is blocked for 3 s must get the chance to refute before anyone declares it dead.
