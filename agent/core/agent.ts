@@ -9,7 +9,7 @@
  * I/O, so a run is a function of its inputs and its seed.
  */
 import { AdminLedger } from './admin/ledger.js'
-import type { AdminEvent } from './admin/event.js'
+import type { AdminEvent, Ed25519Verify } from './admin/event.js'
 import type { MaintenanceView } from './admin/fold.js'
 import { MaintenanceWorker } from './admin/worker.js'
 import type { MaintenanceWork, WorkerAction } from './admin/worker.js'
@@ -68,6 +68,8 @@ export interface AgentCoreInit {
   hlcDriftMsMax?: number
   /** Ed25519 public keys (hex) whose admin events this agent accepts. @default [] */
   adminKeys?: string[]
+  /** Ed25519 signature check for admin events. @default @noble/curves (the runtime passes node:crypto's) */
+  verifyEd25519?: Ed25519Verify
   /** Time a node stays in Recovery after leaving maintenance before it reports itself Active. @default RECOVERY_SETTLE_MS_DEFAULT */
   recoverySettleMs?: number
   /** A drain not finished this long after its event was signed is reported failed (DrainFailed). @default DRAIN_DEADLINE_MS_DEFAULT */
@@ -122,7 +124,7 @@ export interface CoreStats {
   refutations: number
 }
 
-type Config = Required<Omit<AgentCoreInit, 'name' | 'rng' | 'incarnation' | 'hlc' | 'adminKeys'>>
+type Config = Required<Omit<AgentCoreInit, 'name' | 'rng' | 'incarnation' | 'hlc' | 'adminKeys' | 'verifyEd25519'>>
 
 function configFrom (init: AgentCoreInit): Config {
   return {
@@ -235,7 +237,7 @@ export class AgentCore {
     this.clock = new HybridClock(init.hlc ?? 0)
     this.awareness = new Awareness(this.cfg.awarenessMax)
     this.members = new MemberTable(init.name)
-    this.admin = new AdminLedger(init.adminKeys ?? [], this.replica)
+    this.admin = new AdminLedger(init.adminKeys ?? [], this.replica, init.verifyEd25519)
     this.worker = new MaintenanceWorker(this.cfg)
   }
 

@@ -24,6 +24,7 @@ import { sampleTelemetry } from './telemetry.js'
 import { Counters } from './counters.js'
 import { WireMeter } from './wire-meter.js'
 import { PingStreams } from './ping-streams.js'
+import { nativeEd25519Verify } from './ed25519.js'
 import { Recorder, peersFromRecorder } from '../recorder/index.js'
 import * as wire from './wire.js'
 import { handleProbe, requestIndirectProbe } from './probe-protocol.js'
@@ -119,6 +120,7 @@ export class AgentRuntime extends EventEmitter {
       hlc: stored.hlc,
       heartbeatIntervalMs: init.heartbeatMs,
       adminKeys: [...(init.adminKeys ?? []), ...recorderKeys],
+      verifyEd25519: nativeEd25519Verify,
       ...init.core
     })
     this.core.restore(stored.entries, stored.versions, init.clock.now().monoMs)

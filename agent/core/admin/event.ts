@@ -80,7 +80,7 @@ export function adminShapeProblem (v: unknown): string | undefined {
  * payload (checked every time), so the same id, signer and signature verify the same way again,
  * and the Ed25519 check (about 2.5 ms in JavaScript) is skipped. Only good signatures are added.
  */
-export function adminEventRejection (v: unknown, trusted: ReadonlySet<string>, verified?: VerifiedSignatures): string | undefined {
+export function adminEventRejection (v: unknown, trusted: ReadonlySet<string>, verified?: VerifiedSignatures, verify: Ed25519Verify = nobleVerify): string | undefined {
   const shape = adminShapeProblem(v)
   if (shape !== undefined) return `admin event: ${shape}`
   const e = v as AdminEvent
@@ -90,7 +90,7 @@ export function adminEventRejection (v: unknown, trusted: ReadonlySet<string>, v
   if (verified?.has(memo) === true) return undefined
   let ok = false
   try {
-    ok = ed25519.verify(hexToBytes(e.sig), new TextEncoder().encode(SIGNING_CONTEXT + payloadText(e)), hexToBytes(e.signer))
+    ok = verify(hexToBytes(e.sig), new TextEncoder().encode(SIGNING_CONTEXT + payloadText(e)), hexToBytes(e.signer))
   } catch {
     ok = false
   }
@@ -98,6 +98,16 @@ export function adminEventRejection (v: unknown, trusted: ReadonlySet<string>, v
   verified?.add(memo)
   return undefined
 }
+
+/**
+ * An Ed25519 verifier: true when `sig` is `publicKey`'s signature of `message`.
+ * The core uses @noble/curves (pure JavaScript, about 2.5 ms a check); the
+ * runtime passes Node's native one (node:crypto, tens of microseconds), which
+ * the core may not import.
+ */
+export type Ed25519Verify = (sig: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean
+
+const nobleVerify: Ed25519Verify = (sig, message, publicKey) => ed25519.verify(sig, message, publicKey)
 
 /** A bounded set of signatures known to verify (oldest forgotten first). */
 export class VerifiedSignatures {

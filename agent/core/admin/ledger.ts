@@ -4,6 +4,7 @@
  * when an event about it or one of its reports arrives).
  */
 import { adminEventRejection, VerifiedSignatures } from './event.js'
+import type { Ed25519Verify } from './event.js'
 import type { AdminEvent } from './event.js'
 import { foldMaintenance } from './fold.js'
 import type { MaintenanceView, ReportPhase } from './fold.js'
@@ -24,9 +25,12 @@ export class AdminLedger {
   private readonly replica: Replica
   private readonly verified = new VerifiedSignatures(VERIFIED_SIGNATURES_MAX)
 
-  constructor (trustedKeys: readonly string[], replica: Replica) {
+  private readonly verify: Ed25519Verify | undefined
+
+  constructor (trustedKeys: readonly string[], replica: Replica, verify?: Ed25519Verify) {
     this.trusted = new Set(trustedKeys.map((k) => k.toLowerCase()))
     this.replica = replica
+    this.verify = verify
   }
 
   get trustedKeyCount (): number {
@@ -36,7 +40,7 @@ export class AdminLedger {
   /** Why an `admin/<id>` entry must be dropped, or undefined. */
   rejection (e: Entry): string | undefined {
     if (e.value === null) return 'admin events cannot be deleted (a grow-only set)'
-    const reason = adminEventRejection(e.value, this.trusted, this.verified)
+    const reason = adminEventRejection(e.value, this.trusted, this.verified, this.verify)
     if (reason !== undefined) return reason
     if (e.key !== `admin/${(e.value as unknown as AdminEvent).id}`) return 'admin event: key does not match its id'
     return undefined
@@ -44,7 +48,7 @@ export class AdminLedger {
 
   /** Check an event handed in through the local API. */
   check (event: unknown): string | undefined {
-    return adminEventRejection(event, this.trusted, this.verified)
+    return adminEventRejection(event, this.trusted, this.verified, this.verify)
   }
 
   /** Index a held event; true when it is new here. */
