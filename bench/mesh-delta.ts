@@ -9,11 +9,10 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import pino from 'pino'
 import type { Input } from '../agent/core/index.js'
-import { startAgent } from '../agent/runtime/index.js'
 import type { RunningAgent } from '../agent/runtime/index.js'
 import type { Figure } from './core.js'
+import { startInProcessAgents } from './mesh-inprocess.js'
 import { mean, percentile, round, sleep, waitFor } from './mesh-util.js'
 
 export interface DeltaOptions {
@@ -38,22 +37,7 @@ export async function benchDelta (opt: DeltaOptions = DELTA_DEFAULTS): Promise<F
   const agents: RunningAgent[] = []
   try {
     const t0 = performance.now()
-    for (let i = 0; i < opt.agents; i++) {
-      const first = agents[0]?.runtime
-      const firstAddr = first?.addrs.find((a) => a.includes('/tcp/'))
-      const bootstrap = first === undefined || firstAddr === undefined ? [] : [firstAddr.includes('/p2p/') ? firstAddr : `${firstAddr}/p2p/${first.peerId}`]
-      agents.push(await startAgent({
-        name: `bench-${String(i).padStart(2, '0')}`,
-        dataDir: join(root, `a${i}`),
-        listen: ['/ip4/127.0.0.1/tcp/0'],
-        bootstrap,
-        api: { host: '127.0.0.1', port: 0 },
-        role: 'container',
-        heartbeatMs: 1000,
-        caps: {},
-        log: pino({ level: 'silent' })
-      }))
-    }
+    await startInProcessAgents(root, opt.agents, 'bench', agents)
     const startedMs = performance.now() - t0
     await waitFor(`all ${opt.agents} in-process agents see all ${opt.agents} alive`, () => allSeeAllAlive(agents), 90_000, 20)
     const formedMs = performance.now() - t0

@@ -11,11 +11,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { RPC } from '@chainsafe/libp2p-gossipsub/message'
-import pino from 'pino'
-import { startAgent } from '../agent/runtime/index.js'
 import type { RunningAgent } from '../agent/runtime/index.js'
 import { WIRE_RAW } from '../agent/runtime/wire-meter.js'
 import type { Figure } from './core.js'
+import { startInProcessAgents } from './mesh-inprocess.js'
 import { round, sleep, waitFor } from './mesh-util.js'
 
 export interface WireOptions {
@@ -72,22 +71,7 @@ export async function benchWire (opt: WireOptions = WIRE_DEFAULTS): Promise<Figu
   const root = await mkdtemp(join(tmpdir(), 'hauki-bench-wire-'))
   const agents: RunningAgent[] = []
   try {
-    for (let i = 0; i < opt.agents; i++) {
-      const first = agents[0]?.runtime
-      const firstAddr = first?.addrs.find((a) => a.includes('/tcp/'))
-      const bootstrap = first === undefined || firstAddr === undefined ? [] : [firstAddr.includes('/p2p/') ? firstAddr : `${firstAddr}/p2p/${first.peerId}`]
-      agents.push(await startAgent({
-        name: `wire-${String(i).padStart(2, '0')}`,
-        dataDir: join(root, `a${i}`),
-        listen: ['/ip4/127.0.0.1/tcp/0'],
-        bootstrap,
-        api: { host: '127.0.0.1', port: 0 },
-        role: 'container',
-        heartbeatMs: 1000,
-        caps: {},
-        log: pino({ level: 'silent' })
-      }))
-    }
+    await startInProcessAgents(root, opt.agents, 'wire', agents)
     await waitFor(`all ${opt.agents} agents see all alive`, () => agents.every((a) => {
       const members = [...a.runtime.core.members.all()]
       return members.length === agents.length && members.every((m) => m.status === 'alive')
