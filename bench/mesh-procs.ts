@@ -4,9 +4,7 @@
  * at steady state, resident memory, false suspicions while nothing happens,
  * and how long the survivors take to declare a SIGKILLed agent dead.
  */
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
-import { readFile, mkdtemp, rm } from 'node:fs/promises'
+import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -14,11 +12,10 @@ import { pathToFileURL } from 'node:url'
 import type { Figure } from './core.js'
 import { formatPublicKeyFile, generateAdminKey, hlcFromWall, signAdminEvent } from '../agent/core/index.js'
 import { randomBytes } from 'node:crypto'
-import { writeFile } from 'node:fs/promises'
+import { agentStarted, spawnAgentChild } from './mesh-children.js'
+import type { AgentChild } from './mesh-children.js'
 import { mean, percentile, round, sleep, waitFor } from './mesh-util.js'
 
-const ROOT = path.resolve(import.meta.dirname, '..')
-const MESH_AGENT = path.join(ROOT, 'bin/mesh-agent.js')
 const NETCOUNT = pathToFileURL(path.join(import.meta.dirname, 'mesh-netcount.mjs')).href
 
 export interface ProcsOptions {
@@ -33,39 +30,11 @@ export interface ProcsOptions {
 
 export const PROCS_DEFAULTS: ProcsOptions = { agents: 20, quietMs: 30_000, deltas: 100, deltaSpacingMs: 100, detectDeadlineMs: 90_000 }
 
-interface Child {
-  name: string
-  proc: ChildProcess
-  pid: number
-  stdout: string
-  stderr: string
-  api: string
-  listen: string
-  exited: boolean
-}
+type Child = AgentChild
 
 interface MemberView { name: string, liveness: string }
 interface StatusView { self: string, members: MemberView[], stats: { connections?: number } }
 
-async function spawnChild (name: string, dataDir: string, bootstrap: string[], adminKeyFile: string): Promise<Child> {
-  const args = ['--import', NETCOUNT, MESH_AGENT, 'run', '--name', name, '--data', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0',
-    '--api', '127.0.0.1:0', '--log-level', 'warn', '--admin-key', adminKeyFile, ...bootstrap.flatMap((b) => ['--bootstrap', b])]
-  const proc = spawn(process.execPath, args, { env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  const c: Child = { name, proc, pid: proc.pid ?? -1, stdout: '', stderr: '', api: '', listen: '', exited: false }
-  proc.stdout?.on('data', (d: Buffer) => { c.stdout += d.toString() })
-  proc.stderr?.on('data', (d: Buffer) => { c.stderr += d.toString() })
-  proc.on('exit', () => { c.exited = true })
-  return c
-}
-
-async function started (c: Child): Promise<void> {
-  await waitFor(`${c.name} prints its api address`, () => {
-    if (c.exited) throw new Error(`${c.name} exited early: ${c.stderr}`)
-    return /^api /m.test(c.stdout)
-  }, 90_000)
-  c.api = (/^api (\S+)/m.exec(c.stdout) as RegExpExecArray)[1] as string
-  c.listen = (/^listen (\S+)/m.exec(c.stdout) as RegExpExecArray)[1] as string
-}
 
 async function status (c: Child): Promise<StatusView | undefined> {
   try {
@@ -129,11 +98,11 @@ export async function benchProcs (opt: ProcsOptions = PROCS_DEFAULTS): Promise<F
     const adminKeyFile = path.join(root, 'admin.pub')
     await writeFile(adminKeyFile, formatPublicKeyFile(adminKey.publicKey))
     const t0 = performance.now()
-    const first = await spawnChild('proc-00', path.join(root, 'a0'), [], adminKeyFile)
+    const first = spawnAgentChild('proc-00', path.join(root, 'a0'), { bootstrap: [], nodeArgs: ['--import', NETCOUNT], agentArgs: ['--admin-key', adminKeyFile] })
     children.push(first)
-    await started(first)
-    for (let i = 1; i < opt.agents; i++) children.push(await spawnChild(`proc-${String(i).padStart(2, '0')}`, path.join(root, `a${i}`), [first.listen], adminKeyFile))
-    await Promise.all(children.map(started))
+    await agentStarted(first)
+    for (let i = 1; i < opt.agents; i++) children.push(spawnAgentChild(`proc-${String(i).padStart(2, '0')}`, path.join(root, `a${i}`), { bootstrap: [first.listen], nodeArgs: ['--import', NETCOUNT], agentArgs: ['--admin-key', adminKeyFile] }))
+    await Promise.all(children.map(agentStarted))
     const startedMs = performance.now() - t0
     const names = children.map((c) => c.name)
 

@@ -10,18 +10,16 @@
  * after every agent knows every member, default 120000), BENCH_RSS_NODE_ARGS (extra Node
  * flags for the agents, space-separated, to compare settings).
  */
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { pathToFileURL } from 'node:url'
 import type { Figure } from './core.js'
+import { agentStarted, spawnAgentChild } from './mesh-children.js'
+import type { AgentChild } from './mesh-children.js'
 import { mean, round, sleep, waitFor } from './mesh-util.js'
 
-const ROOT = path.resolve(import.meta.dirname, '..')
-const MESH_AGENT = path.join(ROOT, 'bin/mesh-agent.js')
 const PROBE = pathToFileURL(path.join(import.meta.dirname, 'rss-probe.mjs')).href
 const MB = 1024 * 1024
 
@@ -41,7 +39,7 @@ export function rssOptionsFromEnv (env: NodeJS.ProcessEnv): RssOptions {
   }
 }
 
-interface Child { name: string, proc: ChildProcess, pid: number, stdout: string, stderr: string, api: string, listen: string, exited: boolean }
+type Child = AgentChild
 
 interface Probe {
   usage: NodeJS.MemoryUsage
@@ -49,26 +47,6 @@ interface Probe {
   spaces: Record<string, { size: number, used: number, physical: number }>
   loader: string
   execArgv: string[]
-}
-
-function spawnChild (name: string, dataDir: string, bootstrap: string[], nodeArgs: string[]): Child {
-  const args = [...nodeArgs, '--import', PROBE, MESH_AGENT, 'run', '--name', name, '--data', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0',
-    '--api', '127.0.0.1:0', '--log-level', 'warn', ...bootstrap.flatMap((b) => ['--bootstrap', b])]
-  const proc = spawn(process.execPath, args, { env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  const c: Child = { name, proc, pid: proc.pid ?? -1, stdout: '', stderr: '', api: '', listen: '', exited: false }
-  proc.stdout?.on('data', (d: Buffer) => { c.stdout += d.toString() })
-  proc.stderr?.on('data', (d: Buffer) => { c.stderr += d.toString() })
-  proc.on('exit', () => { c.exited = true })
-  return c
-}
-
-async function started (c: Child): Promise<void> {
-  await waitFor(`${c.name} prints its api address`, () => {
-    if (c.exited) throw new Error(`${c.name} exited early: ${c.stderr}`)
-    return /^api /m.test(c.stdout)
-  }, 90_000)
-  c.api = (/^api (\S+)/m.exec(c.stdout) as RegExpExecArray)[1] as string
-  c.listen = (/^listen (\S+)/m.exec(c.stdout) as RegExpExecArray)[1] as string
 }
 
 /** Every agent knows every member (alive or not: on a loaded machine suspicions come and go; memory is what is measured). */
@@ -142,11 +120,11 @@ export async function benchRss (opt: RssOptions = RSS_DEFAULTS): Promise<Figure[
   const root = await mkdtemp(path.join(tmpdir(), 'hauki-bench-rss-'))
   const children: Child[] = []
   try {
-    const first = spawnChild('rss-00', path.join(root, 'a0'), [], opt.nodeArgs)
+    const first = spawnAgentChild('rss-00', path.join(root, 'a0'), { bootstrap: [], nodeArgs: [...opt.nodeArgs, '--import', PROBE] })
     children.push(first)
-    await started(first)
-    for (let i = 1; i < opt.agents; i++) children.push(spawnChild(`rss-${String(i).padStart(2, '0')}`, path.join(root, `a${i}`), [first.listen], opt.nodeArgs))
-    await Promise.all(children.map(started))
+    await agentStarted(first)
+    for (let i = 1; i < opt.agents; i++) children.push(spawnAgentChild(`rss-${String(i).padStart(2, '0')}`, path.join(root, `a${i}`), { bootstrap: [first.listen], nodeArgs: [...opt.nodeArgs, '--import', PROBE] }))
+    await Promise.all(children.map(agentStarted))
     await waitFor(`all ${opt.agents} agents know all ${opt.agents} members`, async () => await allKnown(children), 300_000, 500)
     const settleStart = performance.now()
     const cpu0 = await Promise.all(children.map(async (c) => await cpuMs(c.pid)))

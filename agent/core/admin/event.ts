@@ -76,7 +76,7 @@ export function adminShapeProblem (v: unknown): string | undefined {
 
 /**
  * Why an event must be dropped (bad shape, id, signature or an untrusted signer), or undefined.
- * `verified` holds `${id}:${sig}` of events whose signature already verified: the id hashes the
+ * `verified` holds `${id}:${signer}:${sig}` of events whose signature already verified: the id hashes the
  * payload (checked every time), so the same id, signer and signature verify the same way again,
  * and the Ed25519 check (about 2.5 ms in JavaScript) is skipped. Only good signatures are added.
  */

@@ -4,8 +4,7 @@
  * when an event about it or one of its reports arrives).
  */
 import { adminEventRejection, VerifiedSignatures } from './event.js'
-import type { Ed25519Verify } from './event.js'
-import type { AdminEvent } from './event.js'
+import type { AdminEvent, Ed25519Verify } from './event.js'
 import { foldMaintenance } from './fold.js'
 import type { MaintenanceView, ReportPhase } from './fold.js'
 import type { Replica } from '../replica.js'
@@ -24,7 +23,6 @@ export class AdminLedger {
   private readonly views = new Map<NodeName, MaintenanceView>()
   private readonly replica: Replica
   private readonly verified = new VerifiedSignatures(VERIFIED_SIGNATURES_MAX)
-
   private readonly verify: Ed25519Verify | undefined
 
   constructor (trustedKeys: readonly string[], replica: Replica, verify?: Ed25519Verify) {
