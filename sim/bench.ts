@@ -65,7 +65,7 @@ function line (o: Outcome): string {
     `${name}: ${r.ok ? 'ok' : 'CHECK FAILED'}  nodes ${r.nodes}`,
     `  simulated s per wall s   ${(o.simS / o.wallS).toFixed(3)}  (${o.simS.toFixed(0)} s in ${o.wallS.toFixed(0)} s wall)`,
     `  peak RSS                 ${o.peakRssMiB} MiB`,
-    `  detection p99            ${r.detection.everywhere.p99 ?? 'n/a'} s everywhere, ${r.detection.perObserver.p99 ?? 'n/a'} s per observer (${r.detection.crashes} crashes)`,
+    `  detection p99            ${r.detection.everywhere.p99 ?? 'n/a'} s everywhere (${r.detection.everywhereExcludingStalled.p99 ?? 'n/a'} s without stalled observers), ${r.detection.perObserver.p99 ?? 'n/a'} s per observer (${r.detection.crashes} crashes)`,
     `  false deaths             ${r.detection.falseDeaths}  (false suspicions ${r.detection.falseSuspicions}, ${r.detection.falseSuspicionsOfStalled} of them of stalled nodes)`,
     `  delta convergence p99    ${r.deltaConvergence.p99 ?? 'n/a'} s (${r.deltaConvergence.count} writes; ${r.deltaConvergence.excludingStalled.p99 ?? 'n/a'} s counting only nodes not stalled)`,
     `  bytes per node per s     ${r.traffic.bytesPerNodePerS}  (${Object.entries(r.traffic.byKind).map(([k, v]) => `${k} ${v.bytes}`).join(', ')})`

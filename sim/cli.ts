@@ -83,6 +83,7 @@ export function summary (r: SimResult): string {
     `scenario ${r.scenario}  nodes ${r.nodes}  fault phase ${r.durationS} s  seed ${r.seed}`,
     ...r.checks.map((c) => `${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`),
     `detection (crash -> dead everywhere)  ${s(d.everywhere)}`,
+    `detection, stalled observers excluded ${s(d.everywhereExcludingStalled)}`,
     `detection (per observer)              ${s(d.perObserver)}`,
     `crashes ${d.crashes}  restarted before detected ${d.restartedFirst}  false suspicions ${d.falseSuspicions} (of stalled nodes ${d.falseSuspicionsOfStalled}; views ${d.falseSuspicionViews})  false deaths ${d.falseDeaths} (views ${d.falseDeathViews})  across a partition: suspicions ${d.partitionSuspicions}, deaths ${d.partitionDeaths}`,
     `delta convergence                     ${s(r.deltaConvergence)}`,

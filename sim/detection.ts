@@ -5,6 +5,8 @@
  * nodes whose process is running are false. Deaths while a partition lasts
  * and for PARTITION_AFTERMATH_MS after it heals are counted apart: the node
  * is alive but was unreachable, and SWIM is meant to declare it.
+ * Detection everywhere is also reported without the observers that were
+ * themselves stalled while they waited.
  */
 import { EXAMPLES_MAX } from './constants.js'
 import type { MemberEffect, World } from './world.js'
@@ -14,6 +16,8 @@ interface Crash {
   atMs: number
   waiting: Set<number>
   lastMs: number
+  /** The last verdict of an observer whose loop did not stall between the crash and its verdict. */
+  lastActiveMs: number
   open: boolean
 }
 
@@ -45,6 +49,12 @@ export class DetectionMetrics {
   readonly perObserverMs: number[] = []
   /** Per crash: crash -> dead at every survivor, ms. */
   readonly everywhereMs: number[] = []
+  /**
+   * Per crash: crash -> dead at every survivor whose own loop did not stall
+   * while it waited. A stalled observer learns of the death only after its
+   * stall, so the figure above mixes detection with the stalls themselves.
+   */
+  readonly everywhereActiveMs: number[] = []
   readonly counts: DetectionCounts = { crashes: 0, detectedEverywhere: 0, restartedFirst: 0, falseSuspicions: 0, falseSuspicionsOfStalled: 0, falseSuspicionViews: 0, falseDeaths: 0, falseDeathViews: 0, partitionDeaths: 0, partitionSuspicions: 0, examples: [] }
   private readonly seen = new Set<string>()
   measuring = false
@@ -59,7 +69,7 @@ export class DetectionMetrics {
     if (!this.measuring) return
     this.counts.crashes++
     const waiting = new Set(this.world.upNodes())
-    this.crashes.set(node, { node, atMs: this.world.now, waiting, lastMs: this.world.now, open: true })
+    this.crashes.set(node, { node, atMs: this.world.now, waiting, lastMs: this.world.now, lastActiveMs: this.world.now, open: true })
   }
 
   /** A node came back or left for good: its crash record closes; as an observer it no longer counts. */
@@ -80,6 +90,7 @@ export class DetectionMetrics {
     c.open = false
     this.counts.detectedEverywhere++
     this.everywhereMs.push(c.lastMs - c.atMs)
+    this.everywhereActiveMs.push(c.lastActiveMs - c.atMs)
   }
 
   onMember (observer: number, e: MemberEffect, atMs: number): void {
@@ -92,6 +103,8 @@ export class DetectionMetrics {
         if (c !== undefined && c.open && c.waiting.delete(observer)) {
           this.perObserverMs.push(atMs - c.atMs)
           c.lastMs = atMs
+          // Stalls of one node are far apart, so its latest stall is the only one that can overlap the wait.
+          if (this.world.node(observer).stalledUntilMs <= c.atMs) c.lastActiveMs = atMs
           this.maybeDone(c)
         }
         return

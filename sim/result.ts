@@ -24,7 +24,7 @@ export interface SimResult {
   reproduce: string
   checks: CheckResult[]
   liveness: { converged: boolean, afterS: number | null, liveNodes: number, stoppedNodes: number }
-  detection: DetectionCounts & { everywhere: Summary, perObserver: Summary, histogram: [number, number][] }
+  detection: DetectionCounts & { everywhere: Summary, everywhereExcludingStalled: Summary, perObserver: Summary, histogram: [number, number][] }
   deltaConvergence: Summary & { writes: number, superseded: number, unconverged: number, acknowledged: number, excludingStalled: Summary }
   heals: { atS: number, convergedAfterS: number | null }[]
   joins: Summary & { unsettled: number }
@@ -97,7 +97,7 @@ export function buildResult (run: Run, checks: CheckResult[]): SimResult {
       liveNodes: run.world.upNodes().length,
       stoppedNodes: run.gone.size
     },
-    detection: { ...d.counts, everywhere: summarizeMs(d.everywhereMs), perObserver: summarizeMs(d.perObserverMs), histogram: histogram(d.perObserverMs, HISTOGRAM_BUCKET_MS) },
+    detection: { ...d.counts, everywhere: summarizeMs(d.everywhereMs), everywhereExcludingStalled: summarizeMs(d.everywhereActiveMs), perObserver: summarizeMs(d.perObserverMs), histogram: histogram(d.perObserverMs, HISTOGRAM_BUCKET_MS) },
     deltaConvergence: { ...summarizeMs(run.writes.convergenceMs), writes: run.writes.writes, superseded: run.writes.superseded, unconverged: run.writes.unconverged, acknowledged: run.writes.acked.length, excludingStalled: summarizeMs(run.writes.activeConvergenceMs) },
     heals: run.episodes.filter((e) => e.kind === 'heal').map((e) => ({ atS: r3(e.atMs / 1000), convergedAfterS: e.settledMs === undefined ? null : r3((e.settledMs - e.atMs) / 1000) })),
     joins: { ...summarizeMs(joins.filter((e) => e.settledMs !== undefined).map((e) => (e.settledMs as number) - e.atMs)), unsettled: joins.filter((e) => e.settledMs === undefined).length },

@@ -12,6 +12,19 @@ describe('sim: faults', () => {
     expect(r.ok).toBe(true)
   })
 
+  it('detection everywhere is also reported without observers that were stalled while they waited', () => {
+    // n00003 crashes at 20 s; n00005 stalls from 20 s to 35 s, so it can only declare the death after 35 s.
+    const r = runScenario(small({
+      durationS: 50,
+      events: [{ atS: 20, kind: 'crash', nodes: ['n00003'] }, { atS: 20, kind: 'stall', nodes: ['n00005'], durationS: 15 }]
+    }), { seed: 3 })
+    expect(r.detection.detectedEverywhere).toBe(1)
+    expect(r.detection.everywhere.max).toBeGreaterThanOrEqual(15)
+    expect(r.detection.everywhereExcludingStalled.count).toBe(1)
+    expect(r.detection.everywhereExcludingStalled.max).toBeLessThan(15)
+    expect(r.detection.everywhereExcludingStalled.max).toBeGreaterThan(0)
+  })
+
   it('mesh: partition: 30 % cut off for 10 s, healed: every live node converges to identical state', () => {
     const r = runScenario(small({ nodes: 16, durationS: 50, events: [{ atS: 20, kind: 'partition', fraction: 0.3, durationS: 10 }] }), { seed: 5 })
     expect(r.heals).toHaveLength(1)
