@@ -29,9 +29,13 @@ import { bundleStaleness, BUNDLE_FILE } from './agent-bundle.js'
 // - One V8 worker thread instead of 4 (background compiling and garbage collection):
 //   each worker keeps a stack and, with glibc, its own malloc arena.
 const NODE_FLAGS = ['--max-semi-space-size=4', '--v8-pool-size=1']
-// - One malloc arena: glibc gives each thread that allocates its own arena (up to 8 per
-//   core), and memory freed in one stays resident for that thread's next allocations.
-const START_ENV = { MALLOC_ARENA_MAX: '1' }
+// - glibc malloc: one arena (glibc otherwise gives each thread that allocates its own, up
+//   to 8 per core, and memory freed in one stays resident for that thread), and fixed
+//   128 KiB thresholds for returning the top of the heap to the system and for serving a
+//   block from its own mapping (glibc otherwise raises them after the first large free,
+//   up to 64 MB and 32 MB, and keeps freed memory). Not set when GLIBC_TUNABLES already
+//   tunes malloc: the operator's tunables win.
+const START_ENV = { MALLOC_ARENA_MAX: '1', MALLOC_TRIM_THRESHOLD_: '131072', MALLOC_MMAP_THRESHOLD_: '131072' }
 const { fileURLToPath, pathToFileURL } = process.getBuiltinModule('node:url')
 const path = process.getBuiltinModule('node:path')
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -45,7 +49,8 @@ function reexecWithSettings () {
   if (typeof process.execve !== 'function') return
   const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].map(flagName)
   const flags = NODE_FLAGS.filter((f) => !given.includes(flagName(f)))
-  const env = Object.entries(START_ENV).filter(([k]) => process.env[k] === undefined)
+  const tunedMalloc = (process.env.GLIBC_TUNABLES ?? '').includes('glibc.malloc.')
+  const env = tunedMalloc ? [] : Object.entries(START_ENV).filter(([k]) => process.env[k] === undefined)
   if (flags.length === 0 && env.length === 0) return
   process.execve(process.execPath, [process.execPath, ...process.execArgv, ...flags, ...process.argv.slice(1)], { ...process.env, ...Object.fromEntries(env) })
 }

@@ -73,10 +73,13 @@ describe('bin/agent-bundle.js: bundleStaleness', () => {
   })
 })
 
-/** Which code bin/mesh-agent.js ran (`bundle` or `tsx`), asked with `mesh-agent --help`. */
-async function loaderOfMeshAgent (): Promise<{ loader: string, stdout: string }> {
-  const report = "process.on('exit',()=>process.stderr.write('loader='+String(globalThis[Symbol.for('hauki-mesh.loader')])))"
-  const child = spawn(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(report)}`, path.join(ROOT, 'bin/mesh-agent.js'), '--help'], { stdio: ['ignore', 'pipe', 'pipe'] })
+interface Started { loader: string, execArgv: string[], env: Record<string, string | undefined>, stdout: string }
+
+/** What the process that `mesh-agent --help` ended up as reports: the code it ran (`bundle` or `tsx`), its Node flags and malloc variables. */
+async function startMeshAgent (nodeArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Started> {
+  const report = "process.on('exit',()=>process.stderr.write('started='+JSON.stringify({loader:String(globalThis[Symbol.for('hauki-mesh.loader')]),execArgv:process.execArgv.filter((a)=>!a.startsWith('data:')&&a!=='--import'),env:{MALLOC_ARENA_MAX:process.env.MALLOC_ARENA_MAX,MALLOC_TRIM_THRESHOLD_:process.env.MALLOC_TRIM_THRESHOLD_,MALLOC_MMAP_THRESHOLD_:process.env.MALLOC_MMAP_THRESHOLD_}})+'\\n'))"
+  const args = [...nodeArgs, '--import', `data:text/javascript,${encodeURIComponent(report)}`, path.join(ROOT, 'bin/mesh-agent.js'), '--help']
+  const child = spawn(process.execPath, args, { env: { ...process.env, MALLOC_ARENA_MAX: undefined, MALLOC_TRIM_THRESHOLD_: undefined, MALLOC_MMAP_THRESHOLD_: undefined, GLIBC_TUNABLES: undefined, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s })
@@ -86,15 +89,34 @@ async function loaderOfMeshAgent (): Promise<{ loader: string, stdout: string }>
     child.once('close', resolve)
   })
   expect(code).toBe(0)
-  return { loader: /loader=(\w+)/.exec(stderr)?.[1] ?? `none (stderr: ${stderr})`, stdout }
+  const line = /^started=(.*)$/m.exec(stderr)?.[1]
+  if (line === undefined) throw new Error(`no report from mesh-agent; stderr: ${stderr}`)
+  return { ...JSON.parse(line) as Omit<Started, 'stdout'>, stdout }
 }
 
 describe('bin/mesh-agent.js', () => {
   it('should run the bundle exactly when it is fresh, and the sources otherwise', async () => {
     const stale = bundleStaleness(ROOT)
-    const run = await loaderOfMeshAgent()
+    const run = await startMeshAgent()
     expect(run.stdout).toContain('mesh-agent run')
     expect(run.loader).toBe(stale === undefined ? 'bundle' : 'tsx')
+  })
+
+  it('should start with its V8 flags and malloc settings', async () => {
+    const run = await startMeshAgent()
+    expect(run.execArgv).toEqual(['--max-semi-space-size=4', '--v8-pool-size=1'])
+    expect(run.env).toEqual({ MALLOC_ARENA_MAX: '1', MALLOC_TRIM_THRESHOLD_: '131072', MALLOC_MMAP_THRESHOLD_: '131072' })
+  })
+
+  it("should keep an operator's own flags and variables", async () => {
+    const run = await startMeshAgent(['--v8-pool-size=2'], { NODE_OPTIONS: '--max-semi-space-size=8', MALLOC_ARENA_MAX: '4' })
+    expect(run.execArgv).toEqual(['--v8-pool-size=2'])
+    expect(run.env).toEqual({ MALLOC_ARENA_MAX: '4', MALLOC_TRIM_THRESHOLD_: '131072', MALLOC_MMAP_THRESHOLD_: '131072' })
+  })
+
+  it('should leave malloc alone when GLIBC_TUNABLES tunes it', async () => {
+    const run = await startMeshAgent([], { GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' })
+    expect(run.env).toEqual({})
   })
 
   // `npm ci` builds the bundle (the `prepare` script); in CI a missing or stale one is a bug, not a fallback.
