@@ -11,7 +11,6 @@
 //   node:http's lazy exports then load tls, http2, zlib and undici, which
 //   compiles its WebAssembly HTTP parser: about 11 MB per agent for code the
 //   agent never runs.
-//
 // - No ICU collator: four sort callbacks in libp2p's peer store and utils call
 //   String.prototype.localeCompare only to put protocol names, metadata keys
 //   and multiaddr strings in a canonical order. The first call makes V8 build
