@@ -70,6 +70,17 @@ async function procStatus (pid: number): Promise<Record<string, number>> {
   return out
 }
 
+/**
+ * Extra figures beside VmRSS (the target's measure): PSS splits each shared page among the
+ * processes that map it (the node binary is mapped by every agent), USS counts only private pages.
+ * In kB, from `/proc/<pid>/smaps_rollup`.
+ */
+async function procRollup (pid: number): Promise<{ pss: number, uss: number }> {
+  const s = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8')
+  const kb = (k: string): number => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(s)?.[1] ?? Number.NaN)
+  return { pss: kb('Pss'), uss: kb('Private_Clean') + kb('Private_Dirty') }
+}
+
 /** CPU time (user + system) a process has used, in ms. */
 async function cpuMs (pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
@@ -133,6 +144,7 @@ export async function benchRss (opt: RssOptions = RSS_DEFAULTS): Promise<Figure[
     const settledS = (performance.now() - settleStart) / 1000
 
     const st = await Promise.all(children.map(async (c) => await procStatus(c.pid)))
+    const rollup = await Promise.all(children.map(async (c) => await procRollup(c.pid)))
     const desc = await Promise.all(children.map(async (c) => await descendantsRssKb(c.pid)))
     const pr = await Promise.all(children.map(probe))
     const kb = (k: string): number => mean(st.map((s) => s[k] ?? 0)) / 1024
@@ -147,6 +159,8 @@ export async function benchRss (opt: RssOptions = RSS_DEFAULTS): Promise<Figure[
       f('VmRSS per agent (max)', Math.max(...st.map((s) => s.VmRSS ?? 0)) / 1024, 'MB'),
       f('RssAnon (mean)', kb('RssAnon'), 'MB'),
       f('RssFile (mean: the node binary and mapped libraries)', kb('RssFile'), 'MB'),
+      f('PSS per agent (mean; extra figure: shared pages split among the agents)', mean(rollup.map((r) => r.pss)) / 1024, 'MB'),
+      f('USS per agent (mean; extra figure: private pages only)', mean(rollup.map((r) => r.uss)) / 1024, 'MB'),
       f('V8 heap committed, heapTotal (mean)', usage('heapTotal'), 'MB'),
       f('V8 heap used, heapUsed (mean)', usage('heapUsed'), 'MB'),
       f('V8 new space, physical (mean)', space('new_space'), 'MB'),

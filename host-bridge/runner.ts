@@ -4,8 +4,13 @@
  * the outcome mapped to our own result type; execa's error objects never
  * leave this file. Like execa's own design, a failure has the same shape as a
  * success, so callers branch on fields, not on exceptions.
+ *
+ * execa is loaded on the first command, not with this file: every agent
+ * imports the host bridge's name rules, but only a host runs commands, so a
+ * container agent need not evaluate execa's modules (a few hundred KB of
+ * resident memory, issue 3).
  */
-import { execa } from 'execa'
+import type { execa as Execa } from 'execa'
 import { STDERR_LENGTH_MAX, STDOUT_BYTES_MAX } from './constants.js'
 import { CommandFailedError } from './errors.js'
 
@@ -33,12 +38,15 @@ export interface Runner {
   readonly stats: RunnerStats
 }
 
+let execaModule: Promise<{ execa: typeof Execa }> | undefined
+
 export function createRunner (): Runner {
   const stats: RunnerStats = { commandsRun: 0 }
   return {
     stats,
     run: async (program, args, options) => {
       stats.commandsRun++
+      const { execa } = await (execaModule ??= import('execa'))
       const started = performance.now()
       const res = await execa(program, [...args], {
         shell: false,

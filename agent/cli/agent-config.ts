@@ -85,14 +85,14 @@ export function wantsHelp (argv: readonly string[]): boolean {
  * @param argv - the arguments after `mesh-agent run` (a leading `run` is skipped too)
  * @param env - read for `MESH_CONFIG` only
  * @param readFile - reads the config file as UTF-8 text
- * @throws UsageError naming the flag or config key and the rule it broke
+ * @throws UsageError naming the flag or config key and the rule it broke (the promise rejects with it)
  */
-export function parseAgentArgs (argv: string[], env: NodeJS.ProcessEnv, readFile: (path: string) => string): AgentConfig {
+export async function parseAgentArgs (argv: string[], env: NodeJS.ProcessEnv, readFile: (path: string) => string): Promise<AgentConfig> {
   const args = parseFlags(argv[0] === 'run' ? argv.slice(1) : argv, AGENT_FLAGS)
   if (args.booleans.has('help')) throw new UsageError(AGENT_RUN_USAGE.trimEnd())
   const [extra] = args.positionals
   if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}": mesh-agent run takes only flags`)
-  const file = configFile(args, env, readFile)
+  const file = await configFile(args, env, readFile)
   checkFileKeys(file)
   const cwd = process.cwd()
   const pick = <K extends keyof AgentConfig>(key: K): Layers<AgentConfig[K]> => layers(SETTINGS[key], args, file, cwd)
@@ -158,14 +158,14 @@ function winner<T> (l: Layers<T>): T | undefined {
   return l.flag ?? l.file
 }
 
-function configFile (args: ParsedArgs, env: NodeJS.ProcessEnv, readFile: (path: string) => string): ConfigFile | undefined {
+async function configFile (args: ParsedArgs, env: NodeJS.ProcessEnv, readFile: (path: string) => string): Promise<ConfigFile | undefined> {
   const fromFlag = flagValue(args, 'config')
   if (fromFlag !== undefined) {
     if (fromFlag === '') throw new UsageError('--config: must be a file path, got ""')
-    return loadConfigFile(fromFlag, readFile, '--config')
+    return await loadConfigFile(fromFlag, readFile, '--config')
   }
   const fromEnv = env[CONFIG_ENV]
-  return fromEnv === undefined || fromEnv === '' ? undefined : loadConfigFile(fromEnv, readFile, CONFIG_ENV)
+  return fromEnv === undefined || fromEnv === '' ? undefined : await loadConfigFile(fromEnv, readFile, CONFIG_ENV)
 }
 
 function checkFileKeys (file: ConfigFile | undefined): void {

@@ -1,10 +1,11 @@
 /**
  * Reading a `mesh-agent` config file: JSON or YAML chosen by extension
  * (`.json`, `.yaml`, `.yml`); any other name is tried as JSON, then as YAML.
- * The result is the file's top-level mapping, not yet validated.
+ * The result is the file's top-level mapping, not yet validated. The YAML
+ * parser is loaded only for a file that needs it: most agents have no YAML
+ * file, and every agent would otherwise keep the parser in memory (issue 3).
  */
 import { dirname, extname, resolve } from 'node:path'
-import { parse as parseYaml } from 'yaml'
 import { CONFIG_FILE_CHARS_MAX } from './constants.js'
 import { UsageError } from './errors.js'
 import { clip, describe, isPlainObject } from './values.js'
@@ -20,7 +21,7 @@ export interface ConfigFile {
 /**
  * @param label - how to name the source of `path` in messages (`--config` or the environment variable)
  */
-export function loadConfigFile (path: string, readFile: (path: string) => string, label: string): ConfigFile {
+export async function loadConfigFile (path: string, readFile: (path: string) => string, label: string): Promise<ConfigFile> {
   let text: string
   try {
     text = readFile(path)
@@ -30,27 +31,32 @@ export function loadConfigFile (path: string, readFile: (path: string) => string
   if (text.length > CONFIG_FILE_CHARS_MAX) {
     throw new UsageError(`${label}: "${path}" is larger than ${CONFIG_FILE_CHARS_MAX} characters`)
   }
-  const parsed = parseText(text, path, label)
+  const parsed = await parseText(text, path, label)
   const values = parsed === null || parsed === undefined ? {} : parsed
   if (!isPlainObject(values)) throw new UsageError(`${label}: "${path}" must hold a mapping of settings, got ${describe(values)}`)
   return { file: path, dir: dirname(resolve(path)), values }
 }
 
-function parseText (text: string, path: string, label: string): unknown {
+async function parseText (text: string, path: string, label: string): Promise<unknown> {
   const ext = extname(path).toLowerCase()
-  if (ext === '.json') return parseAs('JSON', text, path, label)
-  if (ext === '.yaml' || ext === '.yml') return parseAs('YAML', text, path, label)
+  if (ext === '.json') return parseAs('JSON', text, path, label, JSON.parse)
+  if (ext === '.yaml' || ext === '.yml') return parseAs('YAML', text, path, label, await yamlParser())
   try {
     return JSON.parse(text)
   } catch {
-    return parseAs('YAML', text, path, label)
+    return parseAs('YAML', text, path, label, await yamlParser())
   }
 }
 
-function parseAs (format: 'JSON' | 'YAML', text: string, path: string, label: string): unknown {
+async function yamlParser (): Promise<(text: string) => unknown> {
+  const { parse } = await import('yaml')
+  // YAML 1.2 core schema: `on`/`yes` stay strings; duplicate keys are errors; warnings are not printed.
+  return (text) => parse(text, { logLevel: 'error' })
+}
+
+function parseAs (format: 'JSON' | 'YAML', text: string, path: string, label: string, parse: (text: string) => unknown): unknown {
   try {
-    // YAML 1.2 core schema: `on`/`yes` stay strings; duplicate keys are errors; warnings are not printed.
-    return format === 'JSON' ? JSON.parse(text) : parseYaml(text, { logLevel: 'error' })
+    return parse(text)
   } catch (err) {
     const reason = clip(err instanceof Error ? err.message : String(err)).split('\n')[0]
     throw new UsageError(`${label}: "${path}" is not valid ${format}: ${reason}`, { cause: err })

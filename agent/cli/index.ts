@@ -12,7 +12,7 @@
  * if (wantsHelp(argv)) process.stdout.write(AGENT_RUN_USAGE)
  * else {
  *   try {
- *     const config = parseAgentArgs(argv, process.env, (p) => readFileSync(p, 'utf8'))
+ *     const config = await parseAgentArgs(argv, process.env, (p) => readFileSync(p, 'utf8'))
  *     // start the agent with config ...
  *   } catch (err) {
  *     process.stderr.write(`mesh-agent: ${(err as Error).message}\n`)

@@ -23,7 +23,7 @@ async function main (argv: string[]): Promise<number> {
   }
   let config
   try {
-    config = parseAgentArgs(rest, process.env, (p) => readFileSync(p, 'utf8'))
+    config = await parseAgentArgs(rest, process.env, (p) => readFileSync(p, 'utf8'))
   } catch (err) {
     process.stderr.write(`mesh-agent: ${(err as Error).message}\n`)
     return exitCodeOf(err)

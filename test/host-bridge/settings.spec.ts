@@ -14,21 +14,21 @@ afterAll(() => { rmSync(dir, { recursive: true, force: true }) })
 const parse = (argv: string[]): ReturnType<typeof parseAgentArgs> => parseAgentArgs(['--name', 'h1', ...argv], {}, (p) => readFileSync(p, 'utf8'))
 
 describe('mesh-agent run: host bridge settings', () => {
-  it('should read the bridge flags and hand a host its bridge', () => {
-    const config = parse(['--role', 'host', '--zfs-allow', 'crm=tank/ct/crm', '--zfs-allow', '*=tank/shared', '--snapshot-backend', 'dir', '--lxc-path', '/srv/lxc', '--keep-preflight', '7'])
+  it('should read the bridge flags and hand a host its bridge', async () => {
+    const config = await parse(['--role', 'host', '--zfs-allow', 'crm=tank/ct/crm', '--zfs-allow', '*=tank/shared', '--snapshot-backend', 'dir', '--lxc-path', '/srv/lxc', '--keep-preflight', '7'])
     expect(config).toMatchObject({ zfsAllow: ['crm=tank/ct/crm', '*=tank/shared'], snapshotBackend: 'dir', lxcPath: '/srv/lxc', keepPreflight: 7 })
     expect(bridgeInitOf(config)).toEqual({ allow: ['crm=tank/ct/crm', '*=tank/shared'], backend: 'dir', lxcPath: '/srv/lxc', keepPreflight: 7 })
   })
 
-  it('should give a container, or a host without rules, no bridge', () => {
-    expect(bridgeInitOf(parse(['--zfs-allow', 'crm=tank/ct']))).toBeUndefined()
-    expect(bridgeInitOf(parse(['--role', 'host']))).toBeUndefined()
+  it('should give a container, or a host without rules, no bridge', async () => {
+    expect(bridgeInitOf(await parse(['--zfs-allow', 'crm=tank/ct']))).toBeUndefined()
+    expect(bridgeInitOf(await parse(['--role', 'host']))).toBeUndefined()
   })
 
-  it('should read the same settings from a config file', () => {
+  it('should read the same settings from a config file', async () => {
     const file = join(dir, 'host.yaml')
     writeFileSync(file, 'role: host\nzfsAllow:\n  - crm=tank/ct/crm\nsnapshot-backend: zfs\nkeepPreflight: 3\n')
-    expect(parse(['--config', file])).toMatchObject({ zfsAllow: ['crm=tank/ct/crm'], snapshotBackend: 'zfs', keepPreflight: 3, lxcPath: '/var/lib/lxc' })
+    expect(await parse(['--config', file])).toMatchObject({ zfsAllow: ['crm=tank/ct/crm'], snapshotBackend: 'zfs', keepPreflight: 3, lxcPath: '/var/lib/lxc' })
   })
 
   it.each([
@@ -37,9 +37,9 @@ describe('mesh-agent run: host bridge settings', () => {
     [['--zfs-allow', 'crm=-o'], /--zfs-allow.*must not start with "-"/],
     [['--snapshot-backend', 'btrfs'], /--snapshot-backend/],
     [['--keep-preflight', '0'], /--keep-preflight/]
-  ])('should refuse %j at start with a message naming the flag', (argv, message) => {
-    expect(() => parse(argv)).toThrow(UsageError)
-    expect(() => parse(argv)).toThrow(message)
+  ])('should refuse %j at start with a message naming the flag', async (argv, message) => {
+    await expect(parse(argv)).rejects.toThrow(UsageError)
+    await expect(parse(argv)).rejects.toThrow(message)
   })
 
   it('should list the bridge flags in the usage text', () => {

@@ -19,9 +19,9 @@ function writeConfig (name: string, text: string): string {
   return path
 }
 
-function usageError (fn: () => unknown): UsageError {
+async function usageError (pending: Promise<unknown>): Promise<UsageError> {
   try {
-    fn()
+    await pending
   } catch (err) {
     expect(err).toBeInstanceOf(UsageError)
     expect((err as UsageError).name).toBe('UsageError')
@@ -32,9 +32,9 @@ function usageError (fn: () => unknown): UsageError {
 }
 
 describe('parseAgentArgs', () => {
-  it('should apply defaults when no flags are given', () => {
+  it('should apply defaults when no flags are given', async () => {
     const name = hostname()
-    expect(parseAgentArgs([], {}, noFile)).toEqual({
+    expect(await parseAgentArgs([], {}, noFile)).toEqual({
       name,
       dataDir: resolve('mesh-data', name),
       listen: ['/ip4/0.0.0.0/tcp/7400'],
@@ -53,8 +53,8 @@ describe('parseAgentArgs', () => {
     })
   })
 
-  it('should read every flag, in both --flag value and --flag=value forms', () => {
-    const config = parse([
+  it('should read every flag, in both --flag value and --flag=value forms', async () => {
+    const config = await parse([
       '--name', 'hauki-crm', '--data=/var/lib/mesh', '--listen', '/ip4/127.0.0.1/tcp/0', '--bootstrap', BOOT,
       '--api=[::1]:0', '--role', 'host', '--heartbeat-ms=250', '--heartbeat-mesh-rate', '2.5', '--cap', 'zone=hel1', '--log-level', 'debug',
       '--recorder', '/srv/meshfs', '--flush-ms=500'
@@ -78,14 +78,14 @@ describe('parseAgentArgs', () => {
     })
   })
 
-  it('should accept a leading "run" and resolve a relative data dir against the working directory', () => {
-    const config = parse(['run', '--name', 'a', '--data', 'rel/dir'])
+  it('should accept a leading "run" and resolve a relative data dir against the working directory', async () => {
+    const config = await parse(['run', '--name', 'a', '--data', 'rel/dir'])
     expect(config.dataDir).toBe(resolve('rel/dir'))
-    expect(parse(['--name', 'web-1']).dataDir).toBe(resolve('mesh-data/web-1'))
+    expect((await parse(['--name', 'web-1'])).dataDir).toBe(resolve('mesh-data/web-1'))
   })
 
-  it('should collect repeatable flags in order', () => {
-    const config = parse([
+  it('should collect repeatable flags in order', async () => {
+    const config = await parse([
       '--name', 'a', '--listen', '/ip4/0.0.0.0/tcp/7400', '--listen=/ip6/::/tcp/7400',
       '--bootstrap', BOOT, '--bootstrap', `/dns4/seed.example/tcp/7400/p2p/${PEER}`,
       '--cap', 'zone=hel1', '--cap', 'zfs=yes', '--cap', 'note=a=b'
@@ -95,12 +95,12 @@ describe('parseAgentArgs', () => {
     expect(config.caps).toEqual({ zone: 'hel1', zfs: 'yes', note: 'a=b' })
   })
 
-  it('should read a JSON config file with camelCase keys', () => {
+  it('should read a JSON config file with camelCase keys', async () => {
     const path = writeConfig('mesh.json', JSON.stringify({
       name: 'from-json', dataDir: '/srv/mesh', listen: '/ip4/127.0.0.1/tcp/7500', bootstrap: [BOOT],
       api: '0.0.0.0:8080', role: 'host', heartbeatMs: 2000, heartbeatMeshRate: 1, caps: { zone: 'hel1' }, logLevel: 'warn', recorder: '/srv/rec', flushMs: 3000
     }))
-    expect(parse(['--config', path])).toEqual({
+    expect(await parse(['--config', path])).toEqual({
       name: 'from-json',
       dataDir: '/srv/mesh',
       listen: ['/ip4/127.0.0.1/tcp/7500'],
@@ -119,7 +119,7 @@ describe('parseAgentArgs', () => {
     })
   })
 
-  it('should read a YAML config file with kebab-case keys and resolve its data dir against the file', () => {
+  it('should read a YAML config file with kebab-case keys and resolve its data dir against the file', async () => {
     const path = writeConfig('mesh.yaml', [
       'name: from-yaml',
       'data: ./state',
@@ -134,7 +134,7 @@ describe('parseAgentArgs', () => {
       '  - rack=r2',
       ''
     ].join('\n'))
-    const config = parse([`--config=${path}`])
+    const config = await parse([`--config=${path}`])
     expect(config).toMatchObject({
       name: 'from-yaml',
       dataDir: join(dir, 'state'),
@@ -146,19 +146,19 @@ describe('parseAgentArgs', () => {
     })
   })
 
-  it('should try JSON then YAML for other extensions, and read MESH_CONFIG when --config is absent', () => {
+  it('should try JSON then YAML for other extensions, and read MESH_CONFIG when --config is absent', async () => {
     const json = writeConfig('mesh.conf', '{"name": "json-conf"}')
     const yaml = writeConfig('mesh.cfg', 'name: yaml-conf\n')
-    expect(parse(['--config', json]).name).toBe('json-conf')
-    expect(parse([], { MESH_CONFIG: yaml }).name).toBe('yaml-conf')
+    expect((await parse(['--config', json])).name).toBe('json-conf')
+    expect((await parse([], { MESH_CONFIG: yaml })).name).toBe('yaml-conf')
   })
 
-  it('should let flags win over the file, replacing lists and merging caps key by key', () => {
+  it('should let flags win over the file, replacing lists and merging caps key by key', async () => {
     const path = writeConfig('base.yaml', [
       'name: from-file', 'role: host', 'heartbeatMs: 3000', 'listen: /ip4/0.0.0.0/tcp/7400',
       'caps:', '  zone: hel1', '  rack: r1', ''
     ].join('\n'))
-    const config = parse(['--config', path, '--name', 'from-flag', '--listen', '/ip4/127.0.0.1/tcp/7600', '--cap', 'rack=r9'])
+    const config = await parse(['--config', path, '--name', 'from-flag', '--listen', '/ip4/127.0.0.1/tcp/7600', '--cap', 'rack=r9'])
     expect(config).toMatchObject({
       name: 'from-flag',
       role: 'host',
@@ -166,13 +166,13 @@ describe('parseAgentArgs', () => {
       listen: ['/ip4/127.0.0.1/tcp/7600'],
       caps: { zone: 'hel1', rack: 'r9' }
     })
-    expect(parse(['--config', path], { MESH_CONFIG: '/nonexistent.yaml' }).name).toBe('from-file')
+    expect((await parse(['--config', path], { MESH_CONFIG: '/nonexistent.yaml' })).name).toBe('from-file')
   })
 
-  it('should report help requests with the usage text', () => {
+  it('should report help requests with the usage text', async () => {
     expect(wantsHelp(['--name', 'a', '--help'])).toBe(true)
     expect(wantsHelp(['--name', 'a'])).toBe(false)
-    expect(usageError(() => parse(['-h'])).message).toBe(AGENT_RUN_USAGE.trimEnd())
+    expect((await usageError(parse(['-h']))).message).toBe(AGENT_RUN_USAGE.trimEnd())
   })
 
   it.each([
@@ -208,8 +208,8 @@ describe('parseAgentArgs', () => {
     [['--log-level', 'trace'], '--log-level: must be one of debug, info, warn, error'],
     [['--json'], '--json: unknown flag'],
     [['--config', '/nonexistent/mesh.yaml'], '--config: cannot read "/nonexistent/mesh.yaml"']
-  ])('should reject bad flags %j, naming the flag', (argv, message) => {
-    expect(usageError(() => parse(argv)).message).toContain(message)
+  ])('should reject bad flags %j, naming the flag', async (argv, message) => {
+    expect((await usageError(parse(argv))).message).toContain(message)
   })
 
   it.each([
@@ -227,10 +227,10 @@ describe('parseAgentArgs', () => {
     ['broken.json', '{"name": ', '--config: "%FILE%" is not valid JSON'],
     ['broken.yaml', 'name: [a\n', '--config: "%FILE%" is not valid YAML'],
     ['dup.yaml', 'name: a\nname: b\n', '--config: "%FILE%" is not valid YAML']
-  ])('should reject bad config file %s, naming the key', (file, text, message) => {
+  ])('should reject bad config file %s, naming the key', async (file, text, message) => {
     const path = writeConfig(file, text)
     // A valid flag does not hide a broken file.
-    const err = usageError(() => parse(['--config', path, '--heartbeat-ms', '1000']))
+    const err = await usageError(parse(['--config', path, '--heartbeat-ms', '1000']))
     expect(err.message).toContain(message.replace('%FILE%', path))
   })
 })
