@@ -58,7 +58,10 @@ export class MemStore {
     return this.incarnation
   }
 
+  /** What a restart reads: entries in key order and versions in origin order, as LevelDB iterates them. */
   load (): { entries: Entry[], versions: OriginVersion[], hlc: Hlc } {
-    return { entries: [...this.entries.values()], versions: [...this.versions.values()], hlc: this.hlc }
+    const entries = [...this.entries.values()].sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+    const versions = [...this.versions.values()].sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
+    return { entries, versions, hlc: this.hlc }
   }
 }

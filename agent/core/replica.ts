@@ -47,6 +47,8 @@ interface OriginState {
 
 const BUCKET_MASK = DIGEST_BUCKETS_FINE - 1
 
+const byHlc = (a: Entry, b: Entry): number => a.hlc - b.hlc
+
 export class Replica {
   private readonly entries = new Map<EntryKey, Entry>()
   private readonly origins = new Map<NodeName, OriginState>()
@@ -242,8 +244,8 @@ export class Replica {
 
   /**
    * What the other side misses: for every origin in scope whose version
-   * differs, every held write of it newer than the other side's `upTo`.
-   * Sections are whole per origin; when `entriesMax` would be exceeded the
+   * differs, every held write of it newer than the other side's `upTo`, in
+   * the origin's write (HLC) order. Sections are whole per origin; when `entriesMax` would be exceeded the
    * remaining origins are left out and not listed in `complete`.
    */
   deltaFor (theirs: readonly OriginVersion[], buckets: readonly number[], bucketCount: number, entriesMax: number): { entries: Entry[], complete: OriginVersion[], truncated: boolean } {
@@ -266,6 +268,8 @@ export class Replica {
           if (e.hlc > theirUpTo) section.push(e)
         }
       }
+      // The origin's writes in the order it made them (its HLC order), so the receiver links them in turn.
+      if (section.length > 1) section.sort(byHlc)
       if (entries.length + section.length > entriesMax && entries.length > 0) {
         truncated = true
         continue

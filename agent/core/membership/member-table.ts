@@ -2,7 +2,7 @@
  * The local view of membership, mirrored from the `member/<name>` entries of
  * the replicated state, with the two indexes probing needs in O(1):
  * a randomised round-robin probe order (memberlist's "shuffle, walk, reshuffle",
- * new members inserted at a random position) and an array of probeable
+ * new members swapped in at a random position) and an array of probeable
  * members for random picks (indirect helpers, sync partners).
  */
 import { shuffleInPlace } from '../rng.js'
@@ -69,9 +69,15 @@ export class MemberTable {
     if (isActive && !wasActive) {
       this.activeIndex.set(name, this.active.length)
       this.active.push(name)
-      // Insert at a random position of the remaining walk so a newcomer is probed within one pass.
+      // Put it at a random position of the remaining walk so a newcomer is probed within one pass;
+      // the member there moves to the end (memberlist's swap: O(1), where a splice was O(N)).
       const at = this.orderPos + rng.int(this.order.length - this.orderPos + 1)
-      this.order.splice(at, 0, name)
+      this.order.push(name)
+      const last = this.order.length - 1
+      if (at !== last) {
+        this.order[last] = this.order[at] as NodeName
+        this.order[at] = name
+      }
     } else if (!isActive && wasActive) {
       const i = this.activeIndex.get(name) as number
       const last = this.active.pop() as NodeName
