@@ -94,6 +94,7 @@ export class DetectionMetrics {
   }
 
   onMember (observer: number, e: MemberEffect, atMs: number): void {
+    if (e.to !== 'dead' && e.to !== 'suspect') return
     const target = this.world.indexOf(e.name)
     if (target === undefined) return
     const tn = this.world.node(target)

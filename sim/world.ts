@@ -10,7 +10,7 @@
  * simulated network, `persist` into a write-behind memory store, `wake` as a
  * queued timer. Nothing here reads a clock or Math.random.
  */
-import { AgentCore, sample, seededRng } from '../agent/core/index.js'
+import { AgentCore, NameTable, sample, seededRng } from '../agent/core/index.js'
 import type { AgentCoreInit, Effect, Entry, Input, NodeName, Rng, TelemetrySample } from '../agent/core/index.js'
 import { GOSSIP_ENTRIES_MAX, STORE_BATCH_DELAY_MS, WALL_START_MS } from './constants.js'
 import { IntrusiveQueue } from './event-queue.js'
@@ -75,6 +75,8 @@ export class World implements GossipHost {
   private readonly queue = new IntrusiveQueue<Ev>()
   private nowMs = 0
   private readonly coreInit: Partial<AgentCoreInit>
+  /** One table of interned node names for every core: each name is stored once, not once per node. */
+  private readonly names = new NameTable()
 
   constructor (scenario: Scenario, seed: number) {
     this.scenario = scenario
@@ -255,8 +257,9 @@ export class World implements GossipHost {
     const n = this.node(idx)
     if (n.status === 'up') return
     const stored = n.store.load()
-    n.core = new AgentCore({ ...this.coreInit, name: n.name, rng: seededRng(this.rng.int(2 ** 31)), incarnation: n.store.beginIncarnation(), hlc: stored.hlc })
+    n.core = new AgentCore({ ...this.coreInit, names: this.names, name: n.name, rng: seededRng(this.rng.int(2 ** 31)), incarnation: n.store.beginIncarnation(), hlc: stored.hlc })
     n.core.restore(stored.entries, stored.versions, this.nowMs)
+    n.store.attach(n.core.replica)
     n.status = 'up'
     n.life++
     n.stalledUntilMs = 0
@@ -308,7 +311,7 @@ export class World implements GossipHost {
     this.step(idx, { kind: 'leave' })
     this.at(this.nowMs + lingerMs, () => {
       if (n.status !== 'up') return
-      n.store.flush()
+      n.store.close()
       n.status = 'left'
       n.life++
       n.core = undefined

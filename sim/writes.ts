@@ -61,6 +61,7 @@ export class WriteTracker {
   }
 
   onApplied (node: number, entries: readonly Entry[]): void {
+    if (this.current.size === 0) return
     for (const e of entries) {
       if (!isWorkloadKey(e.key)) continue
       const w = this.current.get(e.key)

@@ -21,6 +21,7 @@ import { Suspicion, SuspicionTimers, expectedConfirmations, suspicionMinMs } fro
 import * as C from './constants.js'
 import { entryRejection, isMemberRecord, memberKey, memberOfKey, nodeKey, ownerOfKey } from './entries.js'
 import { HybridClock, hlcWallMs } from './hlc.js'
+import { NameTable } from './names.js'
 import { Replica } from './replica.js'
 import type { OriginVersion } from './replica.js'
 import { sample } from './rng.js'
@@ -70,6 +71,8 @@ export interface AgentCoreInit {
   adminKeys?: string[]
   /** Ed25519 signature check for admin events. @default @noble/curves (the runtime passes node:crypto's) */
   verifyEd25519?: Ed25519Verify
+  /** Interned node names; cores in one process may share one (the simulator does). @default a table of its own */
+  names?: NameTable
   /** Time a node stays in Recovery after leaving maintenance before it reports itself Active. @default RECOVERY_SETTLE_MS_DEFAULT */
   recoverySettleMs?: number
   /** A drain not finished this long after its event was signed is reported failed (DrainFailed). @default DRAIN_DEADLINE_MS_DEFAULT */
@@ -124,7 +127,7 @@ export interface CoreStats {
   refutations: number
 }
 
-type Config = Required<Omit<AgentCoreInit, 'name' | 'rng' | 'incarnation' | 'hlc' | 'adminKeys' | 'verifyEd25519'>>
+type Config = Required<Omit<AgentCoreInit, 'name' | 'rng' | 'incarnation' | 'hlc' | 'adminKeys' | 'verifyEd25519' | 'names'>>
 
 function configFrom (init: AgentCoreInit): Config {
   return {
@@ -159,18 +162,22 @@ function validateConfig (init: AgentCoreInit, cfg: Config): void {
  * One per core, emptied at the start of every step: a step is the hottest
  * path of a simulation (one per gossip delivery), and five fresh containers
  * per step were a good share of its garbage. What leaves in an effect
- * (`deletes`) is replaced, never reused.
+ * (`persist`, `deletes`) is replaced, never reused.
  */
 class Outbox {
   readonly effects: Effect[] = []
-  readonly persist = new Map<EntryKey, Entry>()
+  /** Entries applied in this step, the newest of each key, in the order their keys were first applied. */
+  persist: Entry[] = []
+  /** Where each entry sits in `persist`; built only for a big step that applies a key twice. */
+  private persistAt: Map<Entry, number> | undefined
   deletes: EntryKey[] = []
   readonly publish = new Map<Channel, Entry[]>()
   persistMeta = false
 
   reset (): void {
     if (this.effects.length > 0) this.effects.length = 0
-    if (this.persist.size > 0) this.persist.clear()
+    if (this.persist.length > 0) this.persist = []
+    this.persistAt = undefined
     if (this.deletes.length > 0) this.deletes = []
     if (this.publish.size > 0) this.publish.clear()
     this.persistMeta = false
@@ -178,6 +185,36 @@ class Outbox {
 
   emit (e: Effect): void {
     this.effects.push(e)
+  }
+
+  /**
+   * An applied write, which replaced `previous`. If that was applied in this
+   * step too, the newer one takes its place (one entry per key, as a Map
+   * keyed by key would keep them, without a Map per step: a step that takes
+   * in a whole fleet's state applies thousands of writes).
+   */
+  persistEntry (e: Entry, previous: Entry | undefined): void {
+    const i = previous === undefined ? -1 : this.persistIndex(previous)
+    if (i < 0) {
+      this.persistAt?.set(e, this.persist.length)
+      this.persist.push(e)
+      return
+    }
+    this.persist[i] = e
+    if (this.persistAt !== undefined) {
+      this.persistAt.delete(previous as Entry)
+      this.persistAt.set(e, i)
+    }
+  }
+
+  private persistIndex (e: Entry): number {
+    const list = this.persist
+    if (this.persistAt === undefined) {
+      if (list.length <= 32) return list.lastIndexOf(e)
+      this.persistAt = new Map()
+      for (let i = 0; i < list.length; i++) this.persistAt.set(list[i] as Entry, i)
+    }
+    return this.persistAt.get(e) ?? -1
   }
 
   publishEntry (channel: Channel, e: Entry): void {
@@ -198,7 +235,7 @@ function channelOf (key: EntryKey): Channel {
 
 export class AgentCore {
   readonly name: NodeName
-  readonly replica = new Replica()
+  readonly replica: Replica
   readonly members: MemberTable
   readonly admin: AdminLedger
   private readonly cfg: Config
@@ -236,7 +273,9 @@ export class AgentCore {
     this.incarnationNow = init.incarnation ?? 1
     this.clock = new HybridClock(init.hlc ?? 0)
     this.awareness = new Awareness(this.cfg.awarenessMax)
-    this.members = new MemberTable(init.name)
+    const names = init.names ?? new NameTable()
+    this.replica = new Replica(names)
+    this.members = new MemberTable(init.name, names)
     this.admin = new AdminLedger(init.adminKeys ?? [], this.replica, init.verifyEd25519)
     this.worker = new MaintenanceWorker(this.cfg)
   }
@@ -260,8 +299,10 @@ export class AgentCore {
   /**
    * Load persisted entries and versions before `start`. Restored entries are
    * trusted (they passed validation when they arrived) but still re-checked.
+   * The time is not used (members no longer record when they changed); the
+   * parameter stays so callers need not change.
    */
-  restore (entries: Iterable<Entry>, versions: Iterable<OriginVersion>, monoMs: number): void {
+  restore (entries: Iterable<Entry>, versions: Iterable<OriginVersion>, _monoMs: number): void {
     if (this.phase !== 'idle') throw new Error('restore must run before start')
     for (const v of versions) this.replica.restoreVersion(v)
     for (const e of entries) {
@@ -269,7 +310,7 @@ export class AgentCore {
       if (e.hlc > this.clock.current) this.clock.observe(e.hlc, 0)
       if (e.origin === this.name && e.hlc > this.lastOwnHlc) this.lastOwnHlc = e.hlc
       const member = memberOfKey(e.key)
-      if (member !== undefined && member !== this.name && isMemberRecord(e.value)) this.members.set(member, e.value, monoMs, this.rng)
+      if (member !== undefined && member !== this.name && isMemberRecord(e.value)) this.members.set(member, e.value, this.rng)
       // Stored admin events were verified when they arrived.
       if (e.key.startsWith('admin/') && e.value !== null) this.admin.add(e.value as unknown as AdminEvent)
     }
@@ -412,7 +453,7 @@ export class AgentCore {
     if (!local) this.clock.observe(e.hlc, at.wallMs)
     this.stats[outcome.kind]++
     if (outcome.kind === 'applied') {
-      this.out.persist.set(e.key, e)
+      this.out.persistEntry(e, outcome.previous)
       if (local) this.out.publishEntry(channelOf(e.key), e)
     }
     const member = memberOfKey(e.key)
@@ -484,15 +525,14 @@ export class AgentCore {
   private onMemberWrite (member: NodeName, e: Entry, at: Instant): void {
     const rec = e.value as unknown as MemberRecord
     if (member === this.name) {
-      this.members.set(member, this.replica.get(e.key)?.value as unknown as MemberRecord, at.monoMs, this.rng)
+      this.members.set(member, this.replica.get(e.key)?.value as unknown as MemberRecord, this.rng)
       const held = this.replica.get(e.key)?.value as unknown as MemberRecord
       if (this.phase === 'running' && held.status !== 'alive' && held.incarnation >= this.incarnationNow) this.refute(held, at)
       return
     }
     const current = this.replica.get(e.key)?.value as unknown as MemberRecord
-    const before = this.members.get(member)
-    if (before === undefined || before.status !== current.status || before.incarnation !== current.incarnation) {
-      const from = this.members.set(member, current, at.monoMs, this.rng)
+    if (this.members.statusOf(member) !== current.status || this.members.incarnationOf(member) !== current.incarnation) {
+      const from = this.members.set(member, current, this.rng)
       if (from !== current.status) this.out.emit({ kind: 'member', name: member, from, to: current.status, incarnation: current.incarnation })
     }
     this.trackSuspicion(member, rec, e.origin, current, at)
@@ -612,7 +652,7 @@ export class AgentCore {
       this.nextSyncMonoMs = now + jittered(this.cfg.syncIntervalMs, this.rng)
       // Draw a few extra and keep the alive ones: O(peers), not O(N), per round.
       const count = this.syncPeerCount()
-      const peers = sample(this.members.others, count + 2, this.rng).filter((n) => this.members.get(n)?.status === 'alive').slice(0, count)
+      const peers = sample(this.members.others, count + 2, this.rng).filter((n) => this.members.statusOf(n) === 'alive').slice(0, count)
       // Like Serf's reconnect: also try one member we believe dead, so two sides
       // of a healed partition (each thinking the other dead) find each other again.
       const dead = this.members.randomDead(this.rng)
@@ -682,8 +722,8 @@ export class AgentCore {
   private drain (at: Instant): Effect[] {
     const out = this.out
     const effects: Effect[] = []
-    if (out.persist.size > 0 || out.deletes.length > 0 || out.persistMeta) {
-      effects.push({ kind: 'persist', entries: [...out.persist.values()], deletes: out.deletes.length > 0 ? out.deletes : NO_DELETES, versions: this.replica.takeDirtyVersions(), hlc: this.clock.current, incarnation: this.incarnationNow })
+    if (out.persist.length > 0 || out.deletes.length > 0 || out.persistMeta) {
+      effects.push({ kind: 'persist', entries: out.persist, deletes: out.deletes.length > 0 ? out.deletes : NO_DELETES, versions: this.replica.takeDirtyVersions(), hlc: this.clock.current, incarnation: this.incarnationNow })
       if (out.deletes.length > 0) out.deletes = []
     }
     for (const [channel, entries] of out.publish) effects.push({ kind: 'publish', channel, entries })

@@ -7,14 +7,37 @@
 import { ENTRY_KEY_LENGTH_MAX, NODE_NAME_LENGTH_MAX } from './constants.js'
 import type { Entry, Liveness, MemberRecord, NodeName, Value } from './types.js'
 
-const NODE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
+/** Node names: a letter or digit, then letters, digits, `.`, `_` or `-` (at most NODE_NAME_LENGTH_MAX). */
 const KEY_SEGMENT_RE = /^[A-Za-z0-9._@:+-]+$/
 const KEY_FAMILIES = new Set(['node', 'member', 'snapshot', 'admin', 'service'])
 
 const LIVENESS_RANK: Record<Liveness, number> = { alive: 0, suspect: 1, dead: 2, left: 3 }
 
+/**
+ * Character classes of node names and key segments, for the checks on the
+ * merge path (every write a node receives), which must not cost a regex each.
+ * Bit 1: a node name character; bit 2: a node name's first character; bit 4: a key segment character.
+ */
+const CHAR = new Uint8Array(128)
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c)
+  CHAR[c] = (/[A-Za-z0-9._-]/.test(ch) ? 1 : 0) | (/[A-Za-z0-9]/.test(ch) ? 2 : 0) | (/[A-Za-z0-9._@:+-]/.test(ch) ? 4 : 0)
+}
+
+function charClass (s: string, i: number): number {
+  const c = s.charCodeAt(i)
+  return c < 128 ? CHAR[c] as number : 0
+}
+
+/** `isNodeName(s.slice(start, end))` without the slice. */
+function isNodeNameRange (s: string, start: number, end: number): boolean {
+  if (end <= start || end - start > NODE_NAME_LENGTH_MAX || (charClass(s, start) & 2) === 0) return false
+  for (let i = start + 1; i < end; i++) if ((charClass(s, i) & 1) === 0) return false
+  return true
+}
+
 export function isNodeName (x: unknown): x is NodeName {
-  return typeof x === 'string' && x.length > 0 && x.length <= NODE_NAME_LENGTH_MAX && NODE_NAME_RE.test(x)
+  return typeof x === 'string' && isNodeNameRange(x, 0, x.length)
 }
 
 export function isLiveness (x: unknown): x is Liveness {
@@ -54,6 +77,33 @@ export function isMemberRecord (v: Value): v is MemberRecord & { [key: string]: 
  * left; anyone may suspect or declare dead.
  */
 export function entryRejection (e: Entry): string | undefined {
+  return isCommonValid(e) ? undefined : rejection(e)
+}
+
+/**
+ * True for the writes every node makes about itself (`member/<name>` and
+ * `node/<origin>/<field>`) when `rejection` would find nothing wrong with
+ * them; false when it has to look (it may still find nothing).
+ */
+function isCommonValid (e: Entry): boolean {
+  const key = e.key
+  const origin = e.origin
+  if (typeof key !== 'string' || key.length > ENTRY_KEY_LENGTH_MAX || !isNodeName(origin)) return false
+  if (key.startsWith('node/')) {
+    const from = 5 + origin.length + 1
+    if (!key.startsWith(origin, 5) || key.charCodeAt(from - 1) !== 47 /* / */ || from >= key.length) return false
+    for (let i = from; i < key.length; i++) if ((charClass(key, i) & 4) === 0) return false
+    return true
+  }
+  if (key.startsWith('member/')) {
+    if (!isNodeNameRange(key, 7, key.length) || !isMemberRecord(e.value)) return false
+    const status = e.value.status
+    return (status !== 'alive' && status !== 'left') || (key.length - 7 === origin.length && key.startsWith(origin, 7))
+  }
+  return false
+}
+
+function rejection (e: Entry): string | undefined {
   if (!isNodeName(e.origin)) return 'origin is not a valid node name'
   if (e.key.length === 0 || e.key.length > ENTRY_KEY_LENGTH_MAX) return 'key length out of range'
   const parts = e.key.split('/')
@@ -82,15 +132,19 @@ export function entryRejection (e: Entry): string | undefined {
  * most writes update keys already held (heartbeats, RTT, membership).
  */
 export function heldKeyRejection (e: Entry): string | undefined {
-  if (!isNodeName(e.origin)) return 'origin is not a valid node name'
-  if (e.key.startsWith('node/')) {
-    const owner = e.key.slice(5, e.key.indexOf('/', 5))
-    if (owner !== e.origin) return `node/${owner}/* may only be written by ${owner}`
-  } else if (e.key.startsWith('member/')) {
+  const origin = e.origin
+  if (!isNodeName(origin)) return 'origin is not a valid node name'
+  const key = e.key
+  if (key.startsWith('node/')) {
+    const end = key.indexOf('/', 5)
+    if (end !== 5 + origin.length || !key.startsWith(origin, 5)) {
+      const owner = key.slice(5, end)
+      return `node/${owner}/* may only be written by ${owner}`
+    }
+  } else if (key.startsWith('member/')) {
     if (!isMemberRecord(e.value)) return 'member value must be { incarnation, status }'
     const status = e.value.status
-    const subject = e.key.slice(7)
-    if ((status === 'alive' || status === 'left') && subject !== e.origin) return `only ${subject} may declare itself ${status}`
+    if ((status === 'alive' || status === 'left') && (key.length - 7 !== origin.length || !key.startsWith(origin, 7))) return `only ${key.slice(7)} may declare itself ${status}`
   }
   return undefined
 }
@@ -107,11 +161,6 @@ export function canonicalJson (v: Value): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k] as Value)}`).join(',')}}`
 }
 
-function memberRank (v: Value): [number, number] {
-  // entryRejection guarantees the shape for stored member entries.
-  const rec = v as unknown as MemberRecord
-  return [rec.incarnation, LIVENESS_RANK[rec.status]]
-}
 
 /** Compare two writes by stamp: negative when a orders before b. */
 export function compareStamp (a: Entry, b: Entry): number {
@@ -130,9 +179,12 @@ export function compareStamp (a: Entry, b: Entry): number {
  */
 export function compareWrites (a: Entry, b: Entry): number {
   if (a.key.charCodeAt(0) === 109 /* m */ && a.value !== null && b.value !== null && a.key.startsWith('member/')) {
-    const [ia, ra] = memberRank(a.value)
-    const [ib, rb] = memberRank(b.value)
-    if (ia !== ib) return ia - ib
+    // entryRejection guarantees the shape for stored member entries.
+    const ma = a.value as unknown as MemberRecord
+    const mb = b.value as unknown as MemberRecord
+    if (ma.incarnation !== mb.incarnation) return ma.incarnation - mb.incarnation
+    const ra = LIVENESS_RANK[ma.status]
+    const rb = LIVENESS_RANK[mb.status]
     if (ra !== rb) return ra - rb
   }
   const byStamp = compareStamp(a, b)

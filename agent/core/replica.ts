@@ -12,11 +12,22 @@
  * than the other's `upTo`. The versions are hashed into 1024 fixed buckets by
  * origin so a sync first compares a few dozen bytes and then only the
  * versions of the buckets that differ.
+ *
+ * Layout. Every node holds every node's state, so what a replica keeps per
+ * node is multiplied by the fleet size, and it is kept in columns: node names
+ * are interned to dense ids (`NameTable`), versions live in typed arrays by
+ * id, and the keys every node writes about itself (`member/<name>` and
+ * `node/<name>/{caps,identity,heartbeat,rtt}`) live in one fixed row of slots
+ * per node. Other keys (workload fields, snapshots, admin events) go to one
+ * map. An origin's writes are its row, except its `member/` slot when
+ * someone else's verdict holds it, plus the rarer writes outside its row
+ * (counted per origin, found by a scan when a sync needs them).
  */
 import { DIGEST_BUCKETS_FINE, PENDING_LINKS_PER_ORIGIN_MAX } from './constants.js'
 import { canonicalJson, compareWrites, entryRejection, heldKeyRejection } from './entries.js'
 import { fmix32, hashString, mixSafeInt } from './hash.js'
 import { hlcWallMs } from './hlc.js'
+import { NameTable } from './names.js'
 import type { Entry, EntryKey, Hlc, NodeName } from './types.js'
 
 /** `[origin, upTo, max]`: what a replica holds of one origin's writes. */
@@ -33,50 +44,177 @@ const DUPLICATE: MergeOutcome = Object.freeze({ kind: 'duplicate' })
 const STALE: MergeOutcome = Object.freeze({ kind: 'stale' })
 const APPLIED_NEW: MergeOutcome = Object.freeze({ kind: 'applied', previous: undefined })
 
-interface OriginState {
-  upTo: Hlc
-  max: Hlc
-  /** prev -> hlc of writes received ahead of a gap; undefined while there are none (most origins, most of the time). */
-  pending: Map<Hlc, Hlc> | undefined
-  /** Keys whose current entry this origin wrote. */
-  keys: Set<EntryKey>
-  fine: number
-  idHash: number
-  digestHash: number
-}
-
 const BUCKET_MASK = DIGEST_BUCKETS_FINE - 1
 
+/** Slots per node row: `member/<name>`, then `node/<name>/` caps, identity, heartbeat, rtt. */
+const ROW = 5
+/** `locate`: a key kept outside the rows. */
+const OTHER = -1
+/** `locate`: a row key of a node this replica has no row for. */
+const UNKNOWN = -2
+
+/** The row slot of the field `key.slice(from)` of a `node/<name>/` key, or -1. */
+function rowField (key: string, from: number): number {
+  switch (key.length - from) {
+    case 4: return key.startsWith('caps', from) ? 1 : -1
+    case 8: return key.startsWith('identity', from) ? 2 : -1
+    case 9: return key.startsWith('heartbeat', from) ? 3 : -1
+    case 3: return key.startsWith('rtt', from) ? 4 : -1
+    default: return -1
+  }
+}
+
+const byHlc = (a: Entry, b: Entry): number => a.hlc - b.hlc
+
+/**
+ * What a replica replaced since the log was last cleared, oldest first, so
+ * that its owner can tell the state as it was then (roll the changes back in
+ * reverse). The simulator's store uses it to know what a crash loses without
+ * a second copy of every node's state. Nothing is logged unless one is set
+ * as `Replica.undo`.
+ */
+export class UndoLog {
+  /** Keys whose entry changed, each with the entry it held before (undefined: none). */
+  readonly keys: EntryKey[] = []
+  readonly entries: (Entry | undefined)[] = []
+  /** Origins whose version changed, each with the version it had before (-1 and -1: unknown then). */
+  readonly origins: NodeName[] = []
+  readonly upTo: number[] = []
+  readonly max: number[] = []
+
+  clear (): void {
+    this.keys.length = 0
+    this.entries.length = 0
+    this.origins.length = 0
+    this.upTo.length = 0
+    this.max.length = 0
+  }
+}
+
 export class Replica {
-  private readonly entries = new Map<EntryKey, Entry>()
-  private readonly origins = new Map<NodeName, OriginState>()
+  readonly names: NameTable
+  /** Entries of row keys: node id * ROW + field. */
+  private rows: (Entry | undefined)[] = []
+  /** Entries of every other key. */
+  private readonly other = new Map<EntryKey, Entry>()
+  /** Ids with room in the columns and rows. */
+  private cap = 0
+  private upTo = new Float64Array(0)
+  private max = new Float64Array(0)
+  /** The origin's share of the digest; 0 while it is not (yet) an origin here. */
+  private digestHash = new Uint32Array(0)
+  /** Origin ids in the order this replica first saw them (versions and deltas list origins in this order). */
+  private originOrder = new Int32Array(16)
+  private origins = 0
+  /** Per origin id, prev -> hlc of writes received ahead of a gap; only origins with such writes (few, briefly). */
+  private readonly pending = new Map<number, Map<Hlc, Hlc>>()
+  /** Per origin name, held entries it wrote outside its own row (other keys, verdicts on other members). */
+  private readonly extras = new Map<NodeName, number>()
+  /** `member/<name>` slots held by an entry someone else wrote. */
+  private foreignMembers = 0
   private readonly tombstones = new Set<EntryKey>()
   private readonly fine = new Uint32Array(DIGEST_BUCKETS_FINE)
-  private readonly dirtyOrigins = new Set<NodeName>()
+  /** XOR of all fine buckets: the one-bucket digest. */
+  private fineTotal = 0
+  /** Origin ids whose version changed since `takeDirtyVersions`, in the order they changed, and a flag per id. */
+  private dirtyList: number[] = []
+  private dirty = new Uint8Array(0)
+  private count = 0
+  /** The last key `locate` resolved to a row slot (merge and its caller look a key up several times). */
+  private lastKey = ''
+  private lastSlot = 0
+  /** When set, every change is logged here first (see UndoLog). */
+  undo: UndoLog | undefined = undefined
+
+  /** `names` may be shared with other replicas and member tables (see NameTable). */
+  constructor (names: NameTable = new NameTable()) {
+    this.names = names
+  }
 
   get size (): number {
-    return this.entries.size
+    return this.count
   }
 
   /** Origins with at least one write seen. */
   get originCount (): number {
-    return this.origins.size
+    return this.origins
   }
 
   get (key: EntryKey): Entry | undefined {
-    return this.entries.get(key)
+    return this.held(key, this.locate(key, false))
   }
 
-  /** Every entry, tombstones included, in insertion order. */
-  all (): IterableIterator<Entry> {
-    return this.entries.values()
+  /** Every entry, tombstones included: row keys by node, then the others in insertion order. */
+  * all (): Generator<Entry> {
+    const rows = this.rows
+    for (let i = 0; i < rows.length; i++) {
+      const e = rows[i]
+      if (e !== undefined) yield e
+    }
+    yield * this.other.values()
   }
 
   /** Live (non-tombstone) entries whose key starts with the prefix. */
   * withPrefix (prefix: string): Generator<Entry> {
-    for (const e of this.entries.values()) {
+    for (const e of this.all()) {
       if (e.value !== null && e.key.startsWith(prefix)) yield e
     }
+  }
+
+  /**
+   * Where a key lives: its row slot (>= 0), OTHER, or UNKNOWN for a row key
+   * of a node without an id (with `create`, the node gets one).
+   */
+  private locate (key: string, create: boolean): number {
+    if (key === this.lastKey) return this.lastSlot
+    let start: number
+    let end: number
+    let field: number
+    if (key.startsWith('member/')) {
+      start = 7
+      end = key.length
+      field = 0
+    } else if (key.startsWith('node/')) {
+      start = 5
+      end = key.indexOf('/', 5)
+      if (end < 0) return OTHER
+      field = rowField(key, end + 1)
+      if (field < 0) return OTHER
+    } else {
+      return OTHER
+    }
+    const id = create ? this.names.intern(key, start, end) : this.names.find(key, start, end)
+    if (id < 0) return UNKNOWN
+    const slot = id * ROW + field
+    this.lastKey = key
+    this.lastSlot = slot
+    return slot
+  }
+
+  private held (key: EntryKey, slot: number): Entry | undefined {
+    if (slot >= 0) return slot < this.rows.length ? this.rows[slot] : undefined
+    return slot === OTHER ? this.other.get(key) : undefined
+  }
+
+  /** Room for id in every column. Grows by at most the table's size and an eighth, so a shared table does not double every replica. */
+  private ensure (id: number): void {
+    if (id < this.cap) return
+    const names = this.names.size
+    const cap = Math.max(id + 1, Math.min(2 * this.cap, names + (names >> 3)), 16)
+    const upTo = new Float64Array(cap)
+    upTo.set(this.upTo)
+    this.upTo = upTo
+    const max = new Float64Array(cap)
+    max.set(this.max)
+    this.max = max
+    const digestHash = new Uint32Array(cap)
+    digestHash.set(this.digestHash)
+    this.digestHash = digestHash
+    const dirty = new Uint8Array(cap)
+    dirty.set(this.dirty)
+    this.dirty = dirty
+    for (let i = this.cap * ROW; i < cap * ROW; i++) this.rows.push(undefined)
+    this.cap = cap
   }
 
   /**
@@ -85,85 +223,147 @@ export class Replica {
    * are writes we have now seen (or hold something newer than).
    */
   merge (e: Entry): MergeOutcome {
-    const held = this.entries.get(e.key)
+    let slot = this.locate(e.key, false)
+    const held = this.held(e.key, slot)
     const reason = held === undefined ? entryRejection(e) : heldKeyRejection(e)
     if (reason !== undefined) return { kind: 'rejected', reason }
     if (e.prev >= e.hlc) return { kind: 'rejected', reason: 'prev must be older than hlc' }
+    if (slot === UNKNOWN) slot = this.locate(e.key, true)
+    // A node/<name>/ key's writer is its node (checked above); a member/<name> key's usually is.
+    const subject = slot >= 0 ? (slot / ROW) | 0 : -1
+    const origin = subject >= 0 && (slot % ROW !== 0 || e.origin === this.names.nameOf(subject)) ? subject : this.names.intern(e.origin)
     let outcome: MergeOutcome
     if (held === undefined) {
-      this.install(e, undefined)
+      this.install(e, undefined, slot, origin)
       outcome = APPLIED_NEW
     } else {
       const order = compareWrites(e, held)
       if (order > 0) {
-        this.install(e, held)
+        this.install(e, held, slot, origin)
         outcome = { kind: 'applied', previous: held }
       } else {
         outcome = order === 0 ? DUPLICATE : STALE
       }
     }
-    this.link(e.origin, e.prev, e.hlc)
+    this.link(origin, e.prev, e.hlc)
     return outcome
   }
 
-  private install (e: Entry, held: Entry | undefined): void {
-    if (held !== undefined && held.origin !== e.origin) this.origins.get(held.origin)?.keys.delete(held.key)
-    this.entries.set(e.key, e)
-    this.originState(e.origin).keys.add(e.key)
+  private install (e: Entry, held: Entry | undefined, slot: number, origin: number): void {
+    this.undo?.keys.push(e.key)
+    this.undo?.entries.push(held)
+    if (held === undefined) this.count++
+    else if (held.origin !== e.origin) this.release(held, slot)
+    if (slot >= 0) {
+      this.ensure((slot / ROW) | 0)
+      this.rows[slot] = e
+    } else {
+      this.other.set(e.key, e)
+    }
+    this.ensureOrigin(origin)
+    if (held === undefined || held.origin !== e.origin) this.claim(e, slot, origin)
     if (e.value === null) this.tombstones.add(e.key)
     else if (held?.value === null) this.tombstones.delete(e.key)
   }
 
-  private originState (origin: NodeName): OriginState {
-    let st = this.origins.get(origin)
-    if (st === undefined) {
-      const idHash = hashString(origin)
-      st = { upTo: 0, max: 0, pending: undefined, keys: new Set(), fine: idHash & BUCKET_MASK, idHash, digestHash: 0 }
-      this.origins.set(origin, st)
-      this.rehash(origin, st)
+  /** Count a newly held entry against its origin when it lies outside the origin's row. */
+  private claim (e: Entry, slot: number, origin: number): void {
+    if (slot >= 0) {
+      if (((slot / ROW) | 0) === origin) return
+      this.foreignMembers++
     }
-    return st
+    this.extras.set(e.origin, (this.extras.get(e.origin) ?? 0) + 1)
+  }
+
+  /** Undo `claim` for an entry no longer held. */
+  private release (e: Entry, slot: number): void {
+    if (slot >= 0) {
+      if (e.origin === this.names.nameOf((slot / ROW) | 0)) return
+      this.foreignMembers--
+    }
+    const n = (this.extras.get(e.origin) ?? 0) - 1
+    if (n > 0) this.extras.set(e.origin, n)
+    else this.extras.delete(e.origin)
+  }
+
+  /** Make id an origin here (first write, restored or advanced version), as the first sight of it. */
+  private ensureOrigin (id: number): void {
+    this.ensure(id)
+    if (this.digestHash[id] !== 0) return
+    if (this.origins === this.originOrder.length) {
+      const grown = new Int32Array(this.origins * 2)
+      grown.set(this.originOrder)
+      this.originOrder = grown
+    }
+    this.originOrder[this.origins++] = id
+    this.logVersion(id, -1, -1)
+    this.rehash(id)
+  }
+
+  private logVersion (id: number, upTo: number, max: number): void {
+    const undo = this.undo
+    if (undo === undefined) return
+    undo.origins.push(this.names.nameOf(id))
+    undo.upTo.push(upTo)
+    undo.max.push(max)
   }
 
   /** Record that the origin wrote `hlc` right after `prev`. */
-  private link (origin: NodeName, prev: Hlc, hlc: Hlc): void {
-    const st = this.originState(origin)
-    const before = st.upTo
-    const beforeMax = st.max
-    if (hlc > st.max) st.max = hlc
-    if (prev <= st.upTo && hlc > st.upTo) {
+  private link (id: number, prev: Hlc, hlc: Hlc): void {
+    this.ensureOrigin(id)
+    const before = this.upTo[id] as number
+    const beforeMax = this.max[id] as number
+    if (hlc > beforeMax) this.max[id] = hlc
+    if (prev <= before && hlc > before) {
       // prev below upTo happens after a sync covered the gap; the chain still continues from hlc.
-      st.upTo = hlc
-      this.followPending(st)
-    } else if (hlc > st.upTo) {
-      const pending = st.pending ?? (st.pending = new Map())
+      this.upTo[id] = hlc
+      this.followPending(id)
+    } else if (hlc > before) {
+      let pending = this.pending.get(id)
+      if (pending === undefined) this.pending.set(id, pending = new Map())
       if (pending.size >= PENDING_LINKS_PER_ORIGIN_MAX) {
         const oldest = pending.keys().next().value as Hlc
         pending.delete(oldest)
       }
       pending.set(prev, hlc)
     }
-    if (st.upTo !== before || st.max !== beforeMax) this.rehash(origin, st)
-  }
-
-  private followPending (st: OriginState): void {
-    const pending = st.pending
-    if (pending === undefined) return
-    for (;;) {
-      const next = pending.get(st.upTo)
-      if (next === undefined) break
-      pending.delete(st.upTo)
-      st.upTo = next
+    if (this.upTo[id] !== before || this.max[id] !== beforeMax) {
+      this.logVersion(id, before, beforeMax)
+      this.rehash(id)
     }
-    for (const [prev, hlc] of pending) if (hlc <= st.upTo || prev < st.upTo) pending.delete(prev)
-    if (pending.size === 0) st.pending = undefined
   }
 
-  private rehash (origin: NodeName, st: OriginState): void {
-    const h = fmix32(mixSafeInt(mixSafeInt(st.idHash, st.upTo), st.max)) || 1
-    this.fine[st.fine] = ((this.fine[st.fine] as number) ^ st.digestHash ^ h) >>> 0
-    st.digestHash = h
-    this.dirtyOrigins.add(origin)
+  private followPending (id: number): void {
+    const pending = this.pending.get(id)
+    if (pending === undefined) return
+    let upTo = this.upTo[id] as number
+    for (;;) {
+      const next = pending.get(upTo)
+      if (next === undefined) break
+      pending.delete(upTo)
+      upTo = next
+    }
+    this.upTo[id] = upTo
+    for (const [prev, hlc] of pending) if (hlc <= upTo || prev < upTo) pending.delete(prev)
+    if (pending.size === 0) this.pending.delete(id)
+  }
+
+  private rehash (id: number): void {
+    const idHash = this.names.hashOf(id)
+    const h = fmix32(mixSafeInt(mixSafeInt(idHash, this.upTo[id] as number), this.max[id] as number)) || 1
+    const bucket = idHash & BUCKET_MASK
+    const change = (this.digestHash[id] as number) ^ h
+    this.fine[bucket] = ((this.fine[bucket] as number) ^ change) >>> 0
+    this.fineTotal = (this.fineTotal ^ change) >>> 0
+    this.digestHash[id] = h
+    if (this.dirty[id] === 0) {
+      this.dirty[id] = 1
+      this.dirtyList.push(id)
+    }
+  }
+
+  private version (id: number): OriginVersion {
+    return [this.names.nameOf(id), this.upTo[id] as number, this.max[id] as number]
   }
 
   /**
@@ -172,24 +372,28 @@ export class Replica {
    * what the peer held.
    */
   advance (origin: NodeName, upTo: Hlc): void {
-    const st = this.originState(origin)
-    if (upTo <= st.upTo) return
-    st.upTo = upTo
-    if (st.max < upTo) st.max = upTo
-    this.followPending(st)
-    this.rehash(origin, st)
+    const id = this.names.intern(origin)
+    this.ensureOrigin(id)
+    const before = this.upTo[id] as number
+    if (upTo <= before) return
+    const beforeMax = this.max[id] as number
+    this.upTo[id] = upTo
+    if (beforeMax < upTo) this.max[id] = upTo
+    this.followPending(id)
+    this.logVersion(id, before, beforeMax)
+    this.rehash(id)
   }
 
   /** The version of one origin, [origin, 0, 0] when unknown. */
   versionOf (origin: NodeName): OriginVersion {
-    const st = this.origins.get(origin)
-    return st === undefined ? [origin, 0, 0] : [origin, st.upTo, st.max]
+    const id = this.names.find(origin)
+    return id < 0 || id >= this.cap || this.digestHash[id] === 0 ? [origin, 0, 0] : this.version(id)
   }
 
-  /** Every known origin's version. */
+  /** Every known origin's version, in the order the origins were first seen. */
   versions (): OriginVersion[] {
     const out: OriginVersion[] = []
-    for (const [origin, st] of this.origins) out.push([origin, st.upTo, st.max])
+    for (let i = 0; i < this.origins; i++) out.push(this.version(this.originOrder[i] as number))
     return out
   }
 
@@ -199,22 +403,30 @@ export class Replica {
    */
   takeDirtyVersions (): OriginVersion[] {
     const out: OriginVersion[] = []
-    for (const origin of this.dirtyOrigins) out.push(this.versionOf(origin))
-    this.dirtyOrigins.clear()
+    for (const id of this.dirtyList) {
+      out.push(this.version(id))
+      this.dirty[id] = 0
+    }
+    if (this.dirtyList.length > 0) this.dirtyList = []
     return out
   }
 
   /** Restore persisted versions (at start, before any merge). */
   restoreVersion ([origin, upTo, max]: OriginVersion): void {
-    const st = this.originState(origin)
-    st.upTo = Math.max(st.upTo, upTo)
-    st.max = Math.max(st.max, max, upTo)
-    this.followPending(st)
-    this.rehash(origin, st)
+    const id = this.names.intern(origin)
+    this.ensureOrigin(id)
+    const before = this.upTo[id] as number
+    const beforeMax = this.max[id] as number
+    this.upTo[id] = Math.max(before, upTo)
+    this.max[id] = Math.max(beforeMax, max, upTo)
+    this.followPending(id)
+    this.logVersion(id, before, beforeMax)
+    this.rehash(id)
   }
 
   /** The digest folded to `bucketCount` buckets (a power of two up to 1024). */
   digest (bucketCount: number): number[] {
+    if (bucketCount === 1) return [this.fineTotal]
     const out = new Array<number>(bucketCount).fill(0)
     const mask = bucketCount - 1
     for (let i = 0; i < DIGEST_BUCKETS_FINE; i++) out[i & mask] = ((out[i & mask] as number) ^ (this.fine[i] as number)) >>> 0
@@ -229,51 +441,90 @@ export class Replica {
     return out
   }
 
+  /** Which of `bucketCount` buckets are listed. */
+  private static wanted (buckets: readonly number[], bucketCount: number): Uint8Array {
+    const wanted = new Uint8Array(bucketCount)
+    for (const b of buckets) if (Number.isInteger(b) && b >= 0 && b < bucketCount) wanted[b] = 1
+    return wanted
+  }
+
   /** Versions of every origin that falls in one of the given buckets. */
   versionsInBuckets (buckets: readonly number[], bucketCount: number): OriginVersion[] {
-    const wanted = new Set(buckets)
+    const wanted = Replica.wanted(buckets, bucketCount)
     const mask = bucketCount - 1
     const out: OriginVersion[] = []
-    for (const [origin, st] of this.origins) {
-      if (wanted.has(st.fine & mask)) out.push([origin, st.upTo, st.max])
+    for (let i = 0; i < this.origins; i++) {
+      const id = this.originOrder[i] as number
+      if (wanted[this.names.hashOf(id) & BUCKET_MASK & mask] === 1) out.push(this.version(id))
     }
     return out
   }
 
   /**
    * What the other side misses: for every origin in scope whose version
-   * differs, every held write of it newer than the other side's `upTo`.
-   * Sections are whole per origin; when `entriesMax` would be exceeded the
-   * remaining origins are left out and not listed in `complete`.
+   * differs, every held write of it newer than the other side's `upTo`, in
+   * the origin's write (HLC) order. Sections are whole per origin; when
+   * `entriesMax` would be exceeded the remaining origins are left out and
+   * not listed in `complete`.
    */
   deltaFor (theirs: readonly OriginVersion[], buckets: readonly number[], bucketCount: number, entriesMax: number): { entries: Entry[], complete: OriginVersion[], truncated: boolean } {
     const theirMap = new Map<NodeName, OriginVersion>()
     for (const v of theirs) theirMap.set(v[0], v)
-    const wanted = new Set(buckets)
+    const wanted = Replica.wanted(buckets, bucketCount)
     const mask = bucketCount - 1
     const entries: Entry[] = []
     const complete: OriginVersion[] = []
+    let extras: Map<NodeName, Entry[]> | undefined
     let truncated = false
-    for (const [origin, st] of this.origins) {
-      if (!wanted.has(st.fine & mask)) continue
+    for (let i = 0; i < this.origins; i++) {
+      const id = this.originOrder[i] as number
+      if (wanted[this.names.hashOf(id) & BUCKET_MASK & mask] !== 1) continue
+      const origin = this.names.nameOf(id)
+      const upTo = this.upTo[id] as number
+      const max = this.max[id] as number
       const their = theirMap.get(origin)
       const theirUpTo = their?.[1] ?? 0
-      if (their !== undefined && their[1] === st.upTo && their[2] === st.max) continue
+      if (their !== undefined && their[1] === upTo && their[2] === max) continue
       const section: Entry[] = []
-      if (st.max > theirUpTo) {
-        for (const key of st.keys) {
-          const e = this.entries.get(key) as Entry
-          if (e.hlc > theirUpTo) section.push(e)
+      if (max > theirUpTo) {
+        const base = id * ROW
+        for (let f = 0; f < ROW; f++) {
+          const e = this.rows[base + f]
+          if (e !== undefined && e.hlc > theirUpTo && e.origin === origin) section.push(e)
+        }
+        if (this.extras.has(origin)) {
+          extras ??= this.extrasByOrigin()
+          for (const e of extras.get(origin) ?? []) if (e.hlc > theirUpTo) section.push(e)
         }
       }
+      // The origin's writes in the order it made them (its HLC order), so the receiver links them in turn.
+      if (section.length > 1) section.sort(byHlc)
       if (entries.length + section.length > entriesMax && entries.length > 0) {
         truncated = true
         continue
       }
       for (const e of section) entries.push(e)
-      complete.push([origin, st.upTo, st.max])
+      complete.push([origin, upTo, max])
     }
     return { entries, complete, truncated }
+  }
+
+  /** Held entries outside their origin's row, by origin (a scan: a sync needs them rarely). */
+  private extrasByOrigin (): Map<NodeName, Entry[]> {
+    const out = new Map<NodeName, Entry[]>()
+    const add = (e: Entry): void => {
+      const list = out.get(e.origin)
+      if (list === undefined) out.set(e.origin, [e])
+      else list.push(e)
+    }
+    for (const e of this.other.values()) add(e)
+    if (this.foreignMembers > 0) {
+      for (let id = 0; id < this.cap; id++) {
+        const e = this.rows[id * ROW]
+        if (e !== undefined && e.origin !== this.names.nameOf(id)) add(e)
+      }
+    }
+    return out
   }
 
   /**
@@ -283,10 +534,15 @@ export class Replica {
   collectTombstones (nowWallMs: number, graceMs: number): EntryKey[] {
     const removed: EntryKey[] = []
     for (const key of this.tombstones) {
-      const e = this.entries.get(key) as Entry
+      const slot = this.locate(key, false)
+      const e = this.held(key, slot) as Entry
       if (hlcWallMs(e.hlc) + graceMs <= nowWallMs) {
-        this.entries.delete(key)
-        this.origins.get(e.origin)?.keys.delete(key)
+        this.undo?.keys.push(key)
+        this.undo?.entries.push(e)
+        if (slot >= 0) this.rows[slot] = undefined
+        else this.other.delete(key)
+        this.count--
+        this.release(e, slot)
         removed.push(key)
       }
     }
@@ -301,9 +557,9 @@ export class Replica {
    */
   fingerprint (): string {
     let h = 0
-    for (const e of this.entries.values()) {
+    for (const e of this.all()) {
       h = (h ^ mixSafeInt(mixSafeInt(hashString(e.key), e.hlc), hashString(e.origin + canonicalJson(e.value)))) >>> 0
     }
-    return `${this.entries.size}:${h.toString(16)}`
+    return `${this.count}:${h.toString(16)}`
   }
 }

@@ -10,6 +10,8 @@ import type { Entry, Value } from '../../agent/core/index.js'
 
 export const ORIGINS = ['a', 'b', 'c', 'd'] as const
 
+const NODE_FIELDS = ['f0', 'caps', 'heartbeat', 'rtt'] as const
+
 const writeSpec = fc.record({
   origin: fc.constantFrom(...ORIGINS),
   family: fc.constantFrom('node', 'member', 'snapshot', 'snapshot-delete'),
@@ -35,7 +37,8 @@ function toWrites (specs: WriteSpec[]): Entry[] {
     let key: string
     let value: Value
     if (s.family === 'node') {
-      key = `node/${s.origin}/f${s.slot}`
+      // Fields the replica keeps in its per-node row, and one it keeps apart.
+      key = `node/${s.origin}/${NODE_FIELDS[s.slot] as string}`
       value = s.value
     } else if (s.family === 'member') {
       const target = ORIGINS[s.slot] as string

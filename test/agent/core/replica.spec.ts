@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { Replica, seededRng, syncDelta, syncHello, syncPush, syncVersions } from '../../../agent/core/index.js'
+import { NameTable, Replica, UndoLog, seededRng, syncDelta, syncHello, syncPush, syncVersions } from '../../../agent/core/index.js'
 import type { Entry } from '../../../agent/core/index.js'
 import { replicaOf, stateOf, writesArb } from '../../helpers/writes.js'
 
@@ -162,5 +162,69 @@ describe('replicated state: anti-entropy', () => {
     expect(outcome.kind).toBe('rejected')
     expect(outcome.kind === 'rejected' ? outcome.reason : '').toContain(reason)
     expect(r.size).toBe(0)
+  })
+})
+
+describe('replicated state: layout', () => {
+  it('should send an origin its writes in its own write order, verdicts on others and keys outside the row included', () => {
+    const q = new Replica()
+    const writes: Entry[] = [
+      { key: 'node/a/caps', value: 1, hlc: 10, origin: 'a', prev: 0 },
+      { key: 'member/a', value: { incarnation: 1, status: 'alive' }, hlc: 20, origin: 'a', prev: 10 },
+      { key: 'node/a/app1', value: 2, hlc: 30, origin: 'a', prev: 20 },
+      { key: 'member/b', value: { incarnation: 1, status: 'suspect' }, hlc: 40, origin: 'a', prev: 30 },
+      { key: 'node/a/caps', value: 3, hlc: 50, origin: 'a', prev: 40 },
+      { key: 'node/b/heartbeat', value: 4, hlc: 15, origin: 'b', prev: 0 }
+    ]
+    for (const e of [...writes].reverse()) q.merge(e)
+    const all = syncPush(q, syncVersions(new Replica(), syncHello(q, 2)))
+    const ofA = all.entries.filter((e) => e.origin === 'a')
+    expect(ofA.map((e) => e.hlc)).toEqual([20, 30, 40, 50])
+    expect(all.entries.filter((e) => e.origin === 'b').map((e) => e.hlc)).toEqual([15])
+    // b refutes: the member/b slot moves from a's writes to b's.
+    q.merge({ key: 'member/b', value: { incarnation: 2, status: 'alive' }, hlc: 60, origin: 'b', prev: 15 })
+    const after = syncPush(q, syncVersions(new Replica(), syncHello(q, 2)))
+    expect(after.entries.filter((e) => e.origin === 'a').map((e) => e.hlc)).toEqual([20, 30, 50])
+    expect(after.entries.filter((e) => e.origin === 'b').map((e) => e.hlc)).toEqual([15, 60])
+    expect(q.size).toBe(5)
+  })
+
+  it('should hold the same state whether names are interned in a table of its own or one shared with other replicas', () => {
+    fc.assert(fc.property(writesArb, writesArb, (a, b) => {
+      const names = new NameTable()
+      const left = new Replica(names)
+      const right = new Replica(names)
+      for (const e of b) right.merge(e)
+      for (const e of a) left.merge(e)
+      expect(stateOf(left)).toEqual(stateOf(replicaOf(a)))
+      expect(left.versions()).toEqual(replicaOf(a).versions())
+      expect(stateOf(right)).toEqual(stateOf(replicaOf(b)))
+    }), { numRuns: 200 })
+  })
+
+  it('should log what each change replaced, so rolling the log back gives the state it was attached to', () => {
+    fc.assert(fc.property(writesArb, writesArb, (before, after) => {
+      const r = replicaOf(before)
+      const entriesThen = stateOf(r)
+      const versionsThen = new Map(r.versions().map(([o, upTo, max]) => [o, [upTo, max]]))
+      const log = new UndoLog()
+      r.undo = log
+      for (const e of after) r.merge(e)
+      r.collectTombstones(Number.MAX_SAFE_INTEGER, 0)
+      const entries = new Map([...r.all()].map((e) => [e.key, e]))
+      for (let i = log.keys.length - 1; i >= 0; i--) {
+        const e = log.entries[i]
+        if (e === undefined) entries.delete(log.keys[i] as string)
+        else entries.set(e.key, e)
+      }
+      const versions = new Map(r.versions().map(([o, upTo, max]) => [o, [upTo, max]]))
+      for (let i = log.origins.length - 1; i >= 0; i--) {
+        const upTo = log.upTo[i] as number
+        if (upTo < 0) versions.delete(log.origins[i] as string)
+        else versions.set(log.origins[i] as string, [upTo, log.max[i] as number])
+      }
+      expect(Object.fromEntries([...entries].sort(([x], [y]) => (x < y ? -1 : 1)))).toEqual(entriesThen)
+      expect(versions).toEqual(versionsThen)
+    }), { numRuns: 300 })
   })
 })
