@@ -10,7 +10,7 @@
  * simulated network, `persist` into a write-behind memory store, `wake` as a
  * queued timer. Nothing here reads a clock or Math.random.
  */
-import { AgentCore, NameTable, sample, seededRng } from '../agent/core/index.js'
+import { AgentCore, NameTable, Replica, sample, seededRng } from '../agent/core/index.js'
 import type { AgentCoreInit, Effect, Entry, Input, NodeName, Rng, TelemetrySample } from '../agent/core/index.js'
 import { GOSSIP_ENTRIES_MAX, STORE_BATCH_DELAY_MS, WALL_START_MS } from './constants.js'
 import { IntrusiveQueue } from './event-queue.js'
@@ -80,6 +80,8 @@ export class World implements GossipHost {
   private readonly coreInit: Partial<AgentCoreInit>
   /** One table of interned node names for every core: each name is stored once, not once per node. */
   private readonly names = new NameTable()
+  /** While the initial fleet forms (`formFleet`): what the nodes publish, collected instead of gossiped. */
+  private forming: Entry[] | undefined
 
   constructor (scenario: Scenario, seed: number) {
     this.scenario = scenario
@@ -203,7 +205,12 @@ export class World implements GossipHost {
         this.queue.push(atMs, ev)
         return
       }
-      case 'publish': return this.publish(n, e.entries)
+      case 'publish':
+        if (this.forming !== undefined) {
+          for (const x of e.entries) this.forming.push(x)
+          return
+        }
+        return this.publish(n, e.entries)
       case 'probe': return sendProbe(this, n.idx, e.probeId, e.target, e.timeoutMs)
       case 'probe-indirect':
         for (const h of e.helpers) sendIndirect(this, n.idx, e.probeId, h, e.target, e.timeoutMs)
@@ -283,9 +290,50 @@ export class World implements GossipHost {
     return idx
   }
 
+  /**
+   * Scenario `boot: formed`: start the initial fleet at once as a formed
+   * cluster, as if its boot gossip had run instantly and for free (it is
+   * O(N^2) deliveries, which is what keeps 10,000 cold-booting nodes out of
+   * reach). Nodes start one by one, as `boot` starts them but without
+   * bootstrap dials, each holding in its store the start writes (member
+   * record, caps, identity, first heartbeat) of the nodes before it (a copy
+   * of one replica that holds them: `AgentCore.restoreFrom`), so it sizes
+   * itself (heartbeat interval, suspicion timeout, sync partners) to the
+   * fleet so far, as in a rolling boot. Those writes are not gossiped: once
+   * all have started, every node takes in the ones it has not seen, as one
+   * input. Stores are flushed as the fleet forms (no time passes).
+   */
+  formFleet (fleet: readonly { name: NodeName, skewMs: number }[]): void {
+    const writes: Entry[] = []
+    const started: { idx: number, seen: number }[] = []
+    const sofar = new Replica(this.names)
+    this.forming = writes
+    for (const { name, skewMs } of fleet) {
+      const idx = this.newNode(name, skewMs)
+      const from = writes.length
+      this.startNode(idx, sofar)
+      for (let i = from; i < writes.length; i++) sofar.merge(writes[i] as Entry)
+      this.flushNow(idx)
+      started.push({ idx, seen: writes.length })
+    }
+    this.forming = undefined
+    for (const { idx, seen } of started) {
+      if (seen === writes.length) continue
+      // Flushed at once, so there is nothing for a crash to lose and the store need not log the changes.
+      const store = this.node(idx).store
+      store.unlogged(() => this.step(idx, { kind: 'entries', source: 'gossip', entries: writes.slice(seen) }))
+      this.flushNow(idx)
+    }
+  }
+
+  private flushNow (idx: number): void {
+    const n = this.node(idx)
+    if (n.store.hasQueued) this.observer.onDurable?.(idx, n.store.flush(), this.nowMs)
+  }
+
   /** Start (or restart) a node's process from its store, as `AgentRuntime.start` does. */
   boot (idx: number): void {
-    if (!this.startNode(idx)) return
+    if (!this.startNode(idx, undefined)) return
     // Dial bootstrap peers: on connect both sides run a sync round at once.
     const peers = this.up.filter((p) => p !== idx)
     for (let i = 0; i < this.scenario.bootstrapPeers && peers.length > 0; i++) {
@@ -295,14 +343,15 @@ export class World implements GossipHost {
     }
   }
 
-  /** Start a node's core from its store. False if it was up. */
-  private startNode (idx: number): boolean {
+  /** Start a node's core from its store, or from `formed` (a formed fleet's state, as if stored). False if it was up. */
+  private startNode (idx: number, formed: Replica | undefined): boolean {
     const n = this.node(idx)
     if (n.status === 'up') return false
     const stored = n.store.load()
     n.core = new AgentCore({ ...this.coreInit, names: this.names, name: n.name, rng: seededRng(this.rng.int(2 ** 31)), incarnation: n.store.beginIncarnation(), hlc: stored.hlc })
-    n.core.restore(stored.entries, stored.versions, this.nowMs)
-    n.store.attach(n.core.replica)
+    if (formed !== undefined) n.core.restoreFrom(formed, this.nowMs)
+    else n.core.restore(stored.entries, stored.versions, this.nowMs)
+    n.store.attach(n.core.replica, formed !== undefined)
     n.status = 'up'
     n.life++
     n.stalledUntilMs = 0

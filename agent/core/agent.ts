@@ -309,6 +309,20 @@ export class AgentCore {
     this.lastOwnHlc = Math.max(this.lastOwnHlc, this.replica.versionOf(this.name)[1])
   }
 
+  /**
+   * `restore` from another replica's whole state (one interning names in the
+   * same table), copied instead of merged entry by entry: what the
+   * simulator's formed fleets start from. The entries are trusted as
+   * `restore` trusts stored ones.
+   */
+  restoreFrom (source: Replica, monoMs: number): void {
+    if (this.phase !== 'idle') throw new Error('restore must run before start')
+    this.replica.copyFrom(source)
+    this.replica.forEach((e) => this.restored(e, monoMs))
+    this.maintenanceDirty = true
+    this.lastOwnHlc = Math.max(this.lastOwnHlc, this.replica.versionOf(this.name)[1])
+  }
+
   /** What `restore` does with an entry it merged. */
   private restored (e: Entry, _monoMs: number): void {
     if (e.hlc > this.clock.current) this.clock.observe(e.hlc, 0)

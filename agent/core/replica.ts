@@ -251,6 +251,46 @@ export class Replica {
   }
 
   /**
+   * Become a copy of `source`, which interns names in the same table, as an
+   * empty replica would be after merging every entry `source` holds and
+   * restoring its versions: every origin is then dirty (in `source`'s origin
+   * order). O(origins) copying instead of O(entries) merges: the simulator
+   * forms a fleet by giving each new node the state of the fleet so far.
+   */
+  copyFrom (source: Replica): void {
+    if (source.names !== this.names) throw new Error('Replica.copyFrom: the replicas intern names in different tables')
+    if (this.count > 0 || this.origins > 0) throw new Error('Replica.copyFrom: this replica is not empty')
+    this.ensure(source.cap - 1)
+    this.upTo.set(source.upTo)
+    this.max.set(source.max)
+    this.digestHash.set(source.digestHash)
+    for (let i = 0; i < source.rows.length; i++) this.rows[i] = source.rows[i]
+    for (const [key, e] of source.other) this.other.set(key, e)
+    this.originOrder = source.originOrder.slice()
+    this.origins = source.origins
+    for (const [id, p] of source.pending) this.pending.set(id, new Map(p))
+    for (const [origin, n] of source.extras) this.extras.set(origin, n)
+    this.foreignMembers = source.foreignMembers
+    for (const key of source.tombstones) this.tombstones.add(key)
+    this.fine.set(source.fine)
+    this.fineTotal = source.fineTotal
+    this.count = source.count
+    for (let i = 0; i < this.origins; i++) {
+      const id = this.originOrder[i] as number
+      this.logVersion(id, -1, -1)
+      this.dirty[id] = 1
+      this.dirtyList.push(id)
+    }
+    const undo = this.undo
+    if (undo !== undefined) {
+      for (const e of this.all()) {
+        undo.keys.push(e.key)
+        undo.entries.push(undefined)
+      }
+    }
+  }
+
+  /**
    * Merge one write. Returns what happened; a rejected write changes nothing.
    * Stale and duplicate writes still advance the origin's version chain: they
    * are writes we have now seen (or hold something newer than).
