@@ -61,10 +61,12 @@ export class EventQueue<T> {
   }
 }
 
-/** An event that carries its own time and sequence number (see `IntrusiveQueue`). */
+/** An event that carries its own time, sequence number and place in the queue (see `IntrusiveQueue`). */
 export interface Stamped {
   atMs: number
   seq: number
+  /** Position in the queue's heap; -1 when not queued. */
+  index: number
 }
 
 /**
@@ -73,6 +75,9 @@ export interface Stamped {
  * The world queues one event per gossip delivery, so at 1,000 nodes the
  * wrapper objects were a measurable share of the garbage. An event popped
  * and pushed again (a stalled node's deferral) gets a new time and sequence.
+ * A queued event can be moved to another time (`move`), which is a push
+ * without leaving the old copy behind: a node's timer moves most times it
+ * runs a step.
  */
 export class IntrusiveQueue<T extends Stamped> {
   private readonly heap: T[] = []
@@ -86,16 +91,53 @@ export class IntrusiveQueue<T extends Stamped> {
     ev.atMs = atMs
     ev.seq = this.seq++
     const h = this.heap
-    let i = h.length
     h.push(ev)
+    this.up(h.length - 1, ev)
+  }
+
+  /** Give a queued event a new time and sequence number, as if it were pushed now. */
+  move (ev: T, atMs: number): void {
+    ev.atMs = atMs
+    ev.seq = this.seq++
+    // Its new sequence number is the largest, so it can only move down unless its time went down.
+    const i = ev.index
+    const h = this.heap
+    if (i > 0 && before(ev, h[(i - 1) >> 1] as T)) this.up(i, ev)
+    else this.down(i, ev)
+  }
+
+  private up (from: number, ev: T): void {
+    const h = this.heap
+    let i = from
     while (i > 0) {
       const parent = (i - 1) >> 1
       const p = h[parent] as T
       if (!before(ev, p)) break
       h[i] = p
+      p.index = i
       i = parent
     }
     h[i] = ev
+    ev.index = i
+  }
+
+  private down (from: number, ev: T): void {
+    const h = this.heap
+    const n = h.length
+    let i = from
+    for (;;) {
+      const l = 2 * i + 1
+      if (l >= n) break
+      const r = l + 1
+      const c = r < n && before(h[r] as T, h[l] as T) ? r : l
+      const child = h[c] as T
+      if (!before(child, ev)) break
+      h[i] = child
+      child.index = i
+      i = c
+    }
+    h[i] = ev
+    ev.index = i
   }
 
   peekTime (): number | undefined {
@@ -107,20 +149,8 @@ export class IntrusiveQueue<T extends Stamped> {
     const top = h[0]
     const last = h.pop()
     if (top === undefined || last === undefined) return undefined
-    const n = h.length
-    if (n > 0) {
-      let i = 0
-      for (;;) {
-        const l = 2 * i + 1
-        if (l >= n) break
-        const r = l + 1
-        const c = r < n && before(h[r] as T, h[l] as T) ? r : l
-        if (!before(h[c] as T, last)) break
-        h[i] = h[c] as T
-        i = c
-      }
-      h[i] = last
-    }
+    top.index = -1
+    if (h.length > 0) this.down(0, last)
     return top
   }
 }

@@ -47,21 +47,40 @@ export class MemStore {
    * The node started with `replica`, restored from `load()`: follow it. The
    * restored replica holds exactly the stored entries; its versions are all
    * still to be emitted (restoring marks them changed), so the stored ones
-   * lag until then.
+   * lag until then. With `asStored`, the replica also holds what the store
+   * is to hold as if written already (a formed fleet's boot state), versions
+   * included.
    */
-  attach (replica: Replica): void {
-    const stored = new Map<NodeName, OriginVersion>()
-    for (const v of this.stopped.versions) stored.set(v[0], v)
+  attach (replica: Replica, asStored = false): void {
     this.lagging = new Map()
-    for (const [origin] of replica.versions()) {
-      const v = stored.get(origin)
-      this.lagging.set(origin, v === undefined ? undefined : [v[1], v[2]])
+    if (!asStored) {
+      const stored = new Map<NodeName, OriginVersion>()
+      for (const v of this.stopped.versions) stored.set(v[0], v)
+      for (const [origin] of replica.versions()) {
+        const v = stored.get(origin)
+        this.lagging.set(origin, v === undefined ? undefined : [v[1], v[2]])
+      }
     }
     this.stopped = { entries: [], versions: [] }
     this.log.clear()
     this.mark = 0
     this.replica = replica
     replica.undo = this.log
+  }
+
+  /**
+   * Run `fn` without logging the replica's changes: only when every batch it
+   * queues is flushed right after, with no crash possible in between.
+   */
+  unlogged (fn: () => void): void {
+    const r = this.replica
+    if (r === undefined) return fn()
+    r.undo = undefined
+    try {
+      fn()
+    } finally {
+      r.undo = this.log
+    }
   }
 
   enqueue (p: Persist): void {

@@ -137,10 +137,16 @@ export class Run {
 
   private schedule (): void {
     const s = this.scenario
-    for (let i = 0; i < s.nodes; i++) {
-      const name = this.nameFor(i, 'n')
-      const skew = this.skewMs()
-      this.world.at((i * s.startSpreadS * 1000) / s.nodes, () => { this.world.addNode(name, skew) })
+    if (s.boot === 'formed') {
+      const fleet: { name: string, skewMs: number }[] = []
+      for (let i = 0; i < s.nodes; i++) fleet.push({ name: this.nameFor(i, 'n'), skewMs: this.skewMs() })
+      this.world.at(0, () => this.world.formFleet(fleet))
+    } else {
+      for (let i = 0; i < s.nodes; i++) {
+        const name = this.nameFor(i, 'n')
+        const skew = this.skewMs()
+        this.world.at((i * s.startSpreadS * 1000) / s.nodes, () => { this.world.addNode(name, skew) })
+      }
     }
     this.world.at(s.warmupS * 1000, () => {
       this.detection.measuring = true

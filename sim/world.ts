@@ -10,7 +10,7 @@
  * simulated network, `persist` into a write-behind memory store, `wake` as a
  * queued timer. Nothing here reads a clock or Math.random.
  */
-import { AgentCore, NameTable, sample, seededRng } from '../agent/core/index.js'
+import { AgentCore, NameTable, Replica, sample, seededRng } from '../agent/core/index.js'
 import type { AgentCoreInit, Effect, Entry, Input, NodeName, Rng, TelemetrySample } from '../agent/core/index.js'
 import { GOSSIP_ENTRIES_MAX, STORE_BATCH_DELAY_MS, WALL_START_MS } from './constants.js'
 import { IntrusiveQueue } from './event-queue.js'
@@ -44,7 +44,6 @@ export interface SimNode {
   life: number
   stalledUntilMs: number
   skewMs: number
-  wakeGen: number
   /** The wake-up already queued, -1 if none. */
   wakeAtMs: number
   syncsRunning: number
@@ -52,7 +51,7 @@ export interface SimNode {
 }
 
 /** A queued event: a closure, or (for gossip deliveries, the bulk) an input for the node's core. */
-interface Ev { atMs: number, seq: number, node: number, life: number, timer: boolean, run: (() => void) | undefined, input: Input | undefined }
+interface Ev { atMs: number, seq: number, index: number, node: number, life: number, timer: boolean, run: (() => void) | undefined, input: Input | undefined }
 
 const TELEMETRY: TelemetrySample = { uptimeS: 1, load: [0.1, 0.1, 0.1], memory: { usedBytes: 64 << 20, totalBytes: 1 << 30 } }
 
@@ -73,10 +72,16 @@ export class World implements GossipHost {
   private readonly up: number[] = []
   private readonly upIndex = new Map<number, number>()
   private readonly queue = new IntrusiveQueue<Ev>()
+  /** Each node's wake-up timer in its current life, moved (not queued again) when the core asks for another time. */
+  private readonly timers: (Ev | undefined)[] = []
+  /** Each node's store flush event in its current life (one is pending at a time), reused from batch to batch. */
+  private readonly flushes: (Ev | undefined)[] = []
   private nowMs = 0
   private readonly coreInit: Partial<AgentCoreInit>
   /** One table of interned node names for every core: each name is stored once, not once per node. */
   private readonly names = new NameTable()
+  /** While the initial fleet forms (`formFleet`): what the nodes publish, collected instead of gossiped. */
+  private forming: Entry[] | undefined
 
   constructor (scenario: Scenario, seed: number) {
     this.scenario = scenario
@@ -118,12 +123,12 @@ export class World implements GossipHost {
 
   /** Run `fn` at virtual time `atMs` (a world event: no node, never deferred). */
   at (atMs: number, fn: () => void): void {
-    this.queue.push(Math.max(atMs, this.nowMs), { atMs: 0, seq: 0, node: -1, life: 0, timer: false, run: fn, input: undefined })
+    this.queue.push(Math.max(atMs, this.nowMs), { atMs: 0, seq: 0, index: -1, node: -1, life: 0, timer: false, run: fn, input: undefined })
   }
 
   /** Run `fn` at node `idx` at `atMs`, in its current life, once its loop is free. */
   atNode (idx: number, atMs: number, fn: () => void, timer = false): void {
-    this.queue.push(Math.max(atMs, this.nowMs), { atMs: 0, seq: 0, node: idx, life: this.node(idx).life, timer, run: fn, input: undefined })
+    this.queue.push(Math.max(atMs, this.nowMs), { atMs: 0, seq: 0, index: -1, node: idx, life: this.node(idx).life, timer, run: fn, input: undefined })
   }
 
   /** Run events until virtual time `untilMs`, or until `stop()` returns true (checked after each event). */
@@ -141,7 +146,7 @@ export class World implements GossipHost {
 
   /** Feed `input` to node `idx` at `atMs`, in its current life, once its loop is free. */
   private inputAt (idx: number, atMs: number, input: Input): void {
-    this.queue.push(Math.max(atMs, this.nowMs), { atMs: 0, seq: 0, node: idx, life: this.node(idx).life, timer: false, run: undefined, input })
+    this.queue.push(Math.max(atMs, this.nowMs), { atMs: 0, seq: 0, index: -1, node: idx, life: this.node(idx).life, timer: false, run: undefined, input })
   }
 
   private dispatch (ev: Ev): void {
@@ -175,15 +180,37 @@ export class World implements GossipHost {
         // Most steps ask for the same wake-up as before: keep the timer already queued.
         if (n.wakeAtMs === e.atMonoMs) return
         n.wakeAtMs = e.atMonoMs
-        const gen = ++n.wakeGen
-        this.atNode(n.idx, e.atMonoMs, () => {
-          if (n.wakeGen !== gen) return
-          n.wakeAtMs = -1
-          this.step(n.idx, { kind: 'tick' })
-        }, true)
+        const atMs = Math.max(e.atMonoMs, this.nowMs)
+        const timer = this.timers[n.idx]
+        if (timer !== undefined) {
+          // Moving a queued timer is pushing it anew: the copy left at the old time would only have been skipped.
+          if (timer.index >= 0) this.queue.move(timer, atMs)
+          else this.queue.push(atMs, timer)
+          return
+        }
+        const ev: Ev = {
+          atMs: 0,
+          seq: 0,
+          index: -1,
+          node: n.idx,
+          life: n.life,
+          timer: true,
+          run: () => {
+            n.wakeAtMs = -1
+            this.step(n.idx, { kind: 'tick' })
+          },
+          input: undefined
+        }
+        this.timers[n.idx] = ev
+        this.queue.push(atMs, ev)
         return
       }
-      case 'publish': return this.publish(n, e.entries)
+      case 'publish':
+        if (this.forming !== undefined) {
+          for (const x of e.entries) this.forming.push(x)
+          return
+        }
+        return this.publish(n, e.entries)
       case 'probe': return sendProbe(this, n.idx, e.probeId, e.target, e.timeoutMs)
       case 'probe-indirect':
         for (const h of e.helpers) sendIndirect(this, n.idx, e.probeId, h, e.target, e.timeoutMs)
@@ -199,10 +226,16 @@ export class World implements GossipHost {
         n.store.enqueue(e)
         if (!n.flushPending) {
           n.flushPending = true
-          this.atNode(n.idx, this.nowMs + STORE_BATCH_DELAY_MS, () => {
-            n.flushPending = false
-            this.observer.onDurable?.(n.idx, n.store.flush(), this.nowMs)
-          })
+          let flush = this.flushes[n.idx]
+          if (flush === undefined) {
+            const run = (): void => {
+              n.flushPending = false
+              this.observer.onDurable?.(n.idx, n.store.flush(), this.nowMs)
+            }
+            flush = { atMs: 0, seq: 0, index: -1, node: n.idx, life: n.life, timer: false, run, input: undefined }
+            this.flushes[n.idx] = flush
+          }
+          this.queue.push(this.nowMs + STORE_BATCH_DELAY_MS, flush)
         }
         return
       case 'member':
@@ -243,34 +276,64 @@ export class World implements GossipHost {
     }
   }
 
+  private newNode (name: NodeName, skewMs: number): number {
+    const idx = this.nodes.length
+    this.nodes.push({ idx, name, status: 'down', core: undefined, store: new MemStore(), life: 0, stalledUntilMs: 0, skewMs, wakeAtMs: -1, syncsRunning: 0, flushPending: false })
+    this.byName.set(name, idx)
+    return idx
+  }
+
   /** Create a brand-new node (initial fleet or a join) and start it. */
   addNode (name: NodeName, skewMs: number): number {
-    const idx = this.nodes.length
-    this.nodes.push({ idx, name, status: 'down', core: undefined, store: new MemStore(), life: 0, stalledUntilMs: 0, skewMs, wakeGen: 0, wakeAtMs: -1, syncsRunning: 0, flushPending: false })
-    this.byName.set(name, idx)
+    const idx = this.newNode(name, skewMs)
     this.boot(idx)
     return idx
   }
 
+  /**
+   * Scenario `boot: formed`: start the initial fleet at once as a formed
+   * cluster, as if its boot gossip had run instantly and for free (it is
+   * O(N^2) deliveries, which is what keeps 10,000 cold-booting nodes out of
+   * reach). Nodes start one by one, as `boot` starts them but without
+   * bootstrap dials, each holding in its store the start writes (member
+   * record, caps, identity, first heartbeat) of the nodes before it (a copy
+   * of one replica that holds them: `AgentCore.restoreFrom`), so it sizes
+   * itself (heartbeat interval, suspicion timeout, sync partners) to the
+   * fleet so far, as in a rolling boot. Those writes are not gossiped: once
+   * all have started, every node takes in the ones it has not seen, as one
+   * input. Stores are flushed as the fleet forms (no time passes).
+   */
+  formFleet (fleet: readonly { name: NodeName, skewMs: number }[]): void {
+    const writes: Entry[] = []
+    const started: { idx: number, seen: number }[] = []
+    const sofar = new Replica(this.names)
+    this.forming = writes
+    for (const { name, skewMs } of fleet) {
+      const idx = this.newNode(name, skewMs)
+      const from = writes.length
+      this.startNode(idx, sofar)
+      for (let i = from; i < writes.length; i++) sofar.merge(writes[i] as Entry)
+      this.flushNow(idx)
+      started.push({ idx, seen: writes.length })
+    }
+    this.forming = undefined
+    for (const { idx, seen } of started) {
+      if (seen === writes.length) continue
+      // Flushed at once, so there is nothing for a crash to lose and the store need not log the changes.
+      const store = this.node(idx).store
+      store.unlogged(() => this.step(idx, { kind: 'entries', source: 'gossip', entries: writes.slice(seen) }))
+      this.flushNow(idx)
+    }
+  }
+
+  private flushNow (idx: number): void {
+    const n = this.node(idx)
+    if (n.store.hasQueued) this.observer.onDurable?.(idx, n.store.flush(), this.nowMs)
+  }
+
   /** Start (or restart) a node's process from its store, as `AgentRuntime.start` does. */
   boot (idx: number): void {
-    const n = this.node(idx)
-    if (n.status === 'up') return
-    const stored = n.store.load()
-    n.core = new AgentCore({ ...this.coreInit, names: this.names, name: n.name, rng: seededRng(this.rng.int(2 ** 31)), incarnation: n.store.beginIncarnation(), hlc: stored.hlc })
-    n.core.restore(stored.entries, stored.versions, this.nowMs)
-    n.store.attach(n.core.replica)
-    n.status = 'up'
-    n.life++
-    n.stalledUntilMs = 0
-    n.wakeGen = 0
-    n.wakeAtMs = -1
-    n.syncsRunning = 0
-    n.flushPending = false
-    this.setUp(idx, true)
-    this.step(idx, { kind: 'tick', telemetry: TELEMETRY })
-    this.step(idx, { kind: 'start', capabilities: { role: 'container', labels: {}, services: [] }, identity: { peerId: n.name } })
-    this.gossip.join(idx, this)
+    if (!this.startNode(idx, undefined)) return
     // Dial bootstrap peers: on connect both sides run a sync round at once.
     const peers = this.up.filter((p) => p !== idx)
     for (let i = 0; i < this.scenario.bootstrapPeers && peers.length > 0; i++) {
@@ -278,6 +341,30 @@ export class World implements GossipHost {
       startSync(this, idx, p)
       startSync(this, p, idx)
     }
+  }
+
+  /** Start a node's core from its store, or from `formed` (a formed fleet's state, as if stored). False if it was up. */
+  private startNode (idx: number, formed: Replica | undefined): boolean {
+    const n = this.node(idx)
+    if (n.status === 'up') return false
+    const stored = n.store.load()
+    n.core = new AgentCore({ ...this.coreInit, names: this.names, name: n.name, rng: seededRng(this.rng.int(2 ** 31)), incarnation: n.store.beginIncarnation(), hlc: stored.hlc })
+    if (formed !== undefined) n.core.restoreFrom(formed, this.nowMs)
+    else n.core.restore(stored.entries, stored.versions, this.nowMs)
+    n.store.attach(n.core.replica, formed !== undefined)
+    n.status = 'up'
+    n.life++
+    n.stalledUntilMs = 0
+    this.timers[idx] = undefined
+    this.flushes[idx] = undefined
+    n.wakeAtMs = -1
+    n.syncsRunning = 0
+    n.flushPending = false
+    this.setUp(idx, true)
+    this.step(idx, { kind: 'tick', telemetry: TELEMETRY })
+    this.step(idx, { kind: 'start', capabilities: { role: 'container', labels: {}, services: [] }, identity: { peerId: n.name } })
+    this.gossip.join(idx, this)
+    return true
   }
 
   /**

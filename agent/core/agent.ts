@@ -19,12 +19,11 @@ import { Prober } from './membership/prober.js'
 import type { ProberAction } from './membership/prober.js'
 import { Suspicion, SuspicionTimers, expectedConfirmations, suspicionMinMs } from './membership/suspicion.js'
 import * as C from './constants.js'
-import { entryRejection, isMemberRecord, memberKey, memberOfKey, nodeKey, ownerOfKey } from './entries.js'
+import { entryRejection, isMemberRecord, memberKey, nodeKey, ownerOfKey } from './entries.js'
 import { HybridClock, hlcWallMs } from './hlc.js'
 import { NameTable } from './names.js'
 import { Replica } from './replica.js'
 import type { OriginVersion } from './replica.js'
-import { sample } from './rng.js'
 import type { Rng } from './rng.js'
 import { syncDelta, syncHello, syncPush, syncVersions } from './sync.js'
 import type { SyncDelta, SyncHello, SyncPush, SyncVersions } from './sync.js'
@@ -302,20 +301,36 @@ export class AgentCore {
    * The time is not used (members no longer record when they changed); the
    * parameter stays so callers need not change.
    */
-  restore (entries: Iterable<Entry>, versions: Iterable<OriginVersion>, _monoMs: number): void {
+  restore (entries: Iterable<Entry>, versions: Iterable<OriginVersion>, monoMs: number): void {
     if (this.phase !== 'idle') throw new Error('restore must run before start')
     for (const v of versions) this.replica.restoreVersion(v)
-    for (const e of entries) {
-      if (this.replica.merge(e).kind !== 'applied') continue
-      if (e.hlc > this.clock.current) this.clock.observe(e.hlc, 0)
-      if (e.origin === this.name && e.hlc > this.lastOwnHlc) this.lastOwnHlc = e.hlc
-      const member = memberOfKey(e.key)
-      if (member !== undefined && member !== this.name && isMemberRecord(e.value)) this.members.set(member, e.value, this.rng)
-      // Stored admin events were verified when they arrived.
-      if (e.key.startsWith('admin/') && e.value !== null) this.admin.add(e.value as unknown as AdminEvent)
-    }
+    for (const e of entries) if (this.replica.merge(e).kind === 'applied') this.restored(e, monoMs)
     this.maintenanceDirty = true
     this.lastOwnHlc = Math.max(this.lastOwnHlc, this.replica.versionOf(this.name)[1])
+  }
+
+  /**
+   * `restore` from another replica's whole state (one interning names in the
+   * same table), copied instead of merged entry by entry: what the
+   * simulator's formed fleets start from. The entries are trusted as
+   * `restore` trusts stored ones.
+   */
+  restoreFrom (source: Replica, monoMs: number): void {
+    if (this.phase !== 'idle') throw new Error('restore must run before start')
+    this.replica.copyFrom(source)
+    this.replica.forEach((e) => this.restored(e, monoMs))
+    this.maintenanceDirty = true
+    this.lastOwnHlc = Math.max(this.lastOwnHlc, this.replica.versionOf(this.name)[1])
+  }
+
+  /** What `restore` does with an entry it merged. */
+  private restored (e: Entry, _monoMs: number): void {
+    if (e.hlc > this.clock.current) this.clock.observe(e.hlc, 0)
+    if (e.origin === this.name && e.hlc > this.lastOwnHlc) this.lastOwnHlc = e.hlc
+    const member = this.replica.memberOf(e.key)
+    if (member !== undefined && member !== this.name && isMemberRecord(e.value)) this.members.set(member, e.value, this.rng)
+    // Stored admin events were verified when they arrived.
+    if (e.key.startsWith('admin/') && e.value !== null) this.admin.add(e.value as unknown as AdminEvent)
   }
 
   step (input: Input, at: Instant): Effect[] {
@@ -456,7 +471,7 @@ export class AgentCore {
       this.out.persistEntry(e, outcome.previous)
       if (local) this.out.publishEntry(channelOf(e.key), e)
     }
-    const member = memberOfKey(e.key)
+    const member = this.replica.memberOf(e.key)
     if (member !== undefined) this.onMemberWrite(member, e, at)
     else if (!local && outcome.kind === 'applied' && e.origin === this.name) this.reassertOwn(e.key, at)
     if (e.key.startsWith('admin/')) this.onAdminEntry(e.key)
@@ -524,13 +539,12 @@ export class AgentCore {
 
   private onMemberWrite (member: NodeName, e: Entry, at: Instant): void {
     const rec = e.value as unknown as MemberRecord
+    const current = this.replica.get(e.key)?.value as unknown as MemberRecord
     if (member === this.name) {
-      this.members.set(member, this.replica.get(e.key)?.value as unknown as MemberRecord, this.rng)
-      const held = this.replica.get(e.key)?.value as unknown as MemberRecord
-      if (this.phase === 'running' && held.status !== 'alive' && held.incarnation >= this.incarnationNow) this.refute(held, at)
+      this.members.set(member, current, this.rng)
+      if (this.phase === 'running' && current.status !== 'alive' && current.incarnation >= this.incarnationNow) this.refute(current, at)
       return
     }
-    const current = this.replica.get(e.key)?.value as unknown as MemberRecord
     if (this.members.statusOf(member) !== current.status || this.members.incarnationOf(member) !== current.incarnation) {
       const from = this.members.set(member, current, this.rng)
       if (from !== current.status) this.out.emit({ kind: 'member', name: member, from, to: current.status, incarnation: current.incarnation })
@@ -539,6 +553,7 @@ export class AgentCore {
   }
 
   private trackSuspicion (member: NodeName, rec: MemberRecord, accuser: NodeName, current: MemberRecord, at: Instant): void {
+    if (current.status !== 'suspect' && this.suspicions.size === 0) return
     const existing = this.suspicions.get(member)
     if (current.status !== 'suspect') {
       if (existing !== undefined) this.suspicions.delete(member)
@@ -652,7 +667,7 @@ export class AgentCore {
       this.nextSyncMonoMs = now + jittered(this.cfg.syncIntervalMs, this.rng)
       // Draw a few extra and keep the alive ones: O(peers), not O(N), per round.
       const count = this.syncPeerCount()
-      const peers = sample(this.members.others, count + 2, this.rng).filter((n) => this.members.statusOf(n) === 'alive').slice(0, count)
+      const peers = this.members.sampleOthers(count + 2, this.rng).filter((n) => this.members.statusOf(n) === 'alive').slice(0, count)
       // Like Serf's reconnect: also try one member we believe dead, so two sides
       // of a healed partition (each thinking the other dead) find each other again.
       const dead = this.members.randomDead(this.rng)

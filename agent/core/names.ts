@@ -31,6 +31,13 @@ export class NameTable {
   private hashes = new Uint32Array(64)
   /** Open addressing, linear probing: id + 1, 0 for an empty slot. At most half full. */
   private slots = new Int32Array(128)
+  /**
+   * Where keys that name a node live, for the replicas that use this table:
+   * `id * 8 + field` of `member/<name>` and `node/<name>/<field>` keys
+   * (see Replica). A key's place never changes, and parsing it is most of
+   * what finding it costs; replicas that share this table share the work.
+   */
+  readonly keyPlaces = new Map<string, number>()
 
   /** Names interned so far; ids are 0 .. size - 1. */
   get size (): number {

@@ -83,6 +83,7 @@ export class UndoLog {
   readonly max: number[] = []
 
   clear (): void {
+    if (this.keys.length === 0 && this.origins.length === 0) return
     this.keys.length = 0
     this.entries.length = 0
     this.origins.length = 0
@@ -144,6 +145,13 @@ export class Replica {
     return this.held(key, this.locate(key, false))
   }
 
+  /** The member a held `member/<name>` key is about (the interned name: no new string), else undefined. */
+  memberOf (key: EntryKey): NodeName | undefined {
+    if (key.charCodeAt(0) !== 109 /* m */ || !key.startsWith('member/')) return undefined
+    const slot = this.locate(key, false)
+    return slot >= 0 ? this.names.nameOf((slot / ROW) | 0) : key.slice(7)
+  }
+
   /** Every entry, tombstones included: row keys by node, then the others in insertion order. */
   * all (): Generator<Entry> {
     const rows = this.rows
@@ -152,6 +160,16 @@ export class Replica {
       if (e !== undefined) yield e
     }
     yield * this.other.values()
+  }
+
+  /** `fn` for every entry, in `all()`'s order (no generator: a formed node takes in tens of thousands). */
+  forEach (fn: (e: Entry) => void): void {
+    const rows = this.rows
+    for (let i = 0; i < rows.length; i++) {
+      const e = rows[i]
+      if (e !== undefined) fn(e)
+    }
+    for (const e of this.other.values()) fn(e)
   }
 
   /** Live (non-tombstone) entries whose key starts with the prefix. */
@@ -167,6 +185,13 @@ export class Replica {
    */
   private locate (key: string, create: boolean): number {
     if (key === this.lastKey) return this.lastSlot
+    const known = this.names.keyPlaces.get(key)
+    if (known !== undefined) {
+      const slot = (known >> 3) * ROW + (known & 7)
+      this.lastKey = key
+      this.lastSlot = slot
+      return slot
+    }
     let start: number
     let end: number
     let field: number
@@ -185,6 +210,7 @@ export class Replica {
     }
     const id = create ? this.names.intern(key, start, end) : this.names.find(key, start, end)
     if (id < 0) return UNKNOWN
+    if (create) this.names.keyPlaces.set(key, id * 8 + field)
     const slot = id * ROW + field
     this.lastKey = key
     this.lastSlot = slot
@@ -196,11 +222,15 @@ export class Replica {
     return slot === OTHER ? this.other.get(key) : undefined
   }
 
-  /** Room for id in every column. Grows by at most the table's size and an eighth, so a shared table does not double every replica. */
+  /**
+   * Room for id in every column: as many ids as the table holds and an
+   * eighth (a shared table holds about every name a replica will see, so
+   * the columns grow a few times, to about their final size, not to double).
+   */
   private ensure (id: number): void {
     if (id < this.cap) return
     const names = this.names.size
-    const cap = Math.max(id + 1, Math.min(2 * this.cap, names + (names >> 3)), 16)
+    const cap = Math.max(id + 1, names + (names >> 3), 16)
     const upTo = new Float64Array(cap)
     upTo.set(this.upTo)
     this.upTo = upTo
@@ -213,8 +243,51 @@ export class Replica {
     const dirty = new Uint8Array(cap)
     dirty.set(this.dirty)
     this.dirty = dirty
-    for (let i = this.cap * ROW; i < cap * ROW; i++) this.rows.push(undefined)
+    // Exactly sized (push would leave up to half of it spare): one pointer per slot is most of a replica.
+    const rows = new Array<Entry | undefined>(cap * ROW)
+    for (let i = 0; i < this.rows.length; i++) rows[i] = this.rows[i]
+    this.rows = rows
     this.cap = cap
+  }
+
+  /**
+   * Become a copy of `source`, which interns names in the same table, as an
+   * empty replica would be after merging every entry `source` holds and
+   * restoring its versions: every origin is then dirty (in `source`'s origin
+   * order). O(origins) copying instead of O(entries) merges: the simulator
+   * forms a fleet by giving each new node the state of the fleet so far.
+   */
+  copyFrom (source: Replica): void {
+    if (source.names !== this.names) throw new Error('Replica.copyFrom: the replicas intern names in different tables')
+    if (this.count > 0 || this.origins > 0) throw new Error('Replica.copyFrom: this replica is not empty')
+    this.ensure(source.cap - 1)
+    this.upTo.set(source.upTo)
+    this.max.set(source.max)
+    this.digestHash.set(source.digestHash)
+    for (let i = 0; i < source.rows.length; i++) this.rows[i] = source.rows[i]
+    for (const [key, e] of source.other) this.other.set(key, e)
+    this.originOrder = source.originOrder.slice()
+    this.origins = source.origins
+    for (const [id, p] of source.pending) this.pending.set(id, new Map(p))
+    for (const [origin, n] of source.extras) this.extras.set(origin, n)
+    this.foreignMembers = source.foreignMembers
+    for (const key of source.tombstones) this.tombstones.add(key)
+    this.fine.set(source.fine)
+    this.fineTotal = source.fineTotal
+    this.count = source.count
+    for (let i = 0; i < this.origins; i++) {
+      const id = this.originOrder[i] as number
+      this.logVersion(id, -1, -1)
+      this.dirty[id] = 1
+      this.dirtyList.push(id)
+    }
+    const undo = this.undo
+    if (undo !== undefined) {
+      for (const e of this.all()) {
+        undo.keys.push(e.key)
+        undo.entries.push(undefined)
+      }
+    }
   }
 
   /**
@@ -291,7 +364,8 @@ export class Replica {
     this.ensure(id)
     if (this.digestHash[id] !== 0) return
     if (this.origins === this.originOrder.length) {
-      const grown = new Int32Array(this.origins * 2)
+      const names = this.names.size
+      const grown = new Int32Array(Math.max(this.origins + 1, names + (names >> 3)))
       grown.set(this.originOrder)
       this.originOrder = grown
     }
@@ -334,6 +408,7 @@ export class Replica {
   }
 
   private followPending (id: number): void {
+    if (this.pending.size === 0) return
     const pending = this.pending.get(id)
     if (pending === undefined) return
     let upTo = this.upTo[id] as number
@@ -428,6 +503,10 @@ export class Replica {
   digest (bucketCount: number): number[] {
     if (bucketCount === 1) return [this.fineTotal]
     const out = new Array<number>(bucketCount).fill(0)
+    if (bucketCount === DIGEST_BUCKETS_FINE) {
+      for (let i = 0; i < DIGEST_BUCKETS_FINE; i++) out[i] = this.fine[i] as number
+      return out
+    }
     const mask = bucketCount - 1
     for (let i = 0; i < DIGEST_BUCKETS_FINE; i++) out[i & mask] = ((out[i & mask] as number) ^ (this.fine[i] as number)) >>> 0
     return out
@@ -435,9 +514,14 @@ export class Replica {
 
   /** Indices of the buckets where `theirs` differs from ours. */
   differingBuckets (theirs: readonly number[]): number[] {
-    const mine = this.digest(theirs.length)
+    const n = theirs.length
     const out: number[] = []
-    for (let i = 0; i < mine.length; i++) if (mine[i] !== theirs[i]) out.push(i)
+    if (n === DIGEST_BUCKETS_FINE) {
+      for (let i = 0; i < n; i++) if (this.fine[i] !== theirs[i]) out.push(i)
+      return out
+    }
+    const mine = this.digest(n)
+    for (let i = 0; i < n; i++) if (mine[i] !== theirs[i]) out.push(i)
     return out
   }
 
@@ -450,6 +534,7 @@ export class Replica {
 
   /** Versions of every origin that falls in one of the given buckets. */
   versionsInBuckets (buckets: readonly number[], bucketCount: number): OriginVersion[] {
+    if (buckets.length === 0) return []
     const wanted = Replica.wanted(buckets, bucketCount)
     const mask = bucketCount - 1
     const out: OriginVersion[] = []
@@ -468,6 +553,7 @@ export class Replica {
    * not listed in `complete`.
    */
   deltaFor (theirs: readonly OriginVersion[], buckets: readonly number[], bucketCount: number, entriesMax: number): { entries: Entry[], complete: OriginVersion[], truncated: boolean } {
+    if (buckets.length === 0) return { entries: [], complete: [], truncated: false }
     const theirMap = new Map<NodeName, OriginVersion>()
     for (const v of theirs) theirMap.set(v[0], v)
     const wanted = Replica.wanted(buckets, bucketCount)

@@ -118,6 +118,13 @@ export interface Scenario {
   /** Length of the fault phase, warm-up included. */
   durationS: number
   warmupS: number
+  /**
+   * How the initial fleet starts: `cold`, nodes start one by one over
+   * `startSpreadS` and find each other by gossip and bootstrap syncs;
+   * `formed`, every node starts at time 0 already holding what the others
+   * wrote when they started (see World.formFleet), with no boot traffic.
+   */
+  boot: BootMode
   startSpreadS: number
   livenessTimeoutS: number
   /** Base heartbeat interval (the agent's --heartbeat-ms). */
@@ -135,7 +142,10 @@ export interface Scenario {
   events: ScheduledEvent[]
 }
 
-const TOP = ['name', 'description', 'seed', 'nodes', 'durationS', 'warmupS', 'startSpreadS', 'livenessTimeoutS', 'heartbeatMs', 'sampleMs', 'bootstrapPeers', 'syncConcurrentMax', 'core', 'network', 'gossip', 'workload', 'churn', 'stalls', 'clockSkew', 'events'] as const
+export type BootMode = 'cold' | 'formed'
+export const BOOT_MODES: readonly BootMode[] = ['cold', 'formed']
+
+const TOP = ['name', 'description', 'seed', 'nodes', 'durationS', 'warmupS', 'boot', 'startSpreadS', 'livenessTimeoutS', 'heartbeatMs', 'sampleMs', 'bootstrapPeers', 'syncConcurrentMax', 'core', 'network', 'gossip', 'workload', 'churn', 'stalls', 'clockSkew', 'events'] as const
 const P = 'scenario'
 
 function parseLatency (x: unknown, path: string): LatencyModel {
@@ -279,6 +289,7 @@ export function parseScenario (x: unknown, fallbackName = 'scenario'): Scenario 
     nodes,
     durationS,
     warmupS,
+    boot: oneOf(r.boot, `${P}.boot`, BOOT_MODES, 'cold'),
     startSpreadS: number(r.startSpreadS, `${P}.startSpreadS`, 0, C.DURATION_S_MAX, Math.min(C.START_SPREAD_S_DEFAULT, warmupS)),
     livenessTimeoutS: number(r.livenessTimeoutS, `${P}.livenessTimeoutS`, 1, C.DURATION_S_MAX, C.LIVENESS_TIMEOUT_S_DEFAULT),
     heartbeatMs: integer(r.heartbeatMs, `${P}.heartbeatMs`, 10, 3_600_000, 1000),

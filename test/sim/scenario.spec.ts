@@ -23,6 +23,7 @@ describe('sim: scenario files', () => {
     ['nodes: 10\ndurationS: 30\nevents:\n  - { atS: 5, kind: explode }\n', 'scenario.events[0].kind'],
     ['nodes: 10\ndurationS: 30\nnetwork:\n  latency:\n    baseMs: [5]\n', 'scenario.network.latency.baseMs'],
     ['nodes: 10\ndurationS: 30\nchurn:\n  downtimeS: [1]\n', 'scenario.churn.downtimeS'],
+    ['nodes: 10\ndurationS: 30\nboot: warm\n', 'scenario.boot'],
     ['nodes: [\n', 'scenario']
   ])('should name the field of a bad scenario: %j', (textIn, field) => {
     expect(fieldOf(textIn)).toBe(field)

@@ -5,8 +5,9 @@
  * new members swapped in at a random position) and an array of probeable
  * members for random picks (indirect helpers, sync partners).
  *
- * Every node knows every member, so the table is kept in columns by the
- * interned name id (see NameTable) rather than one object per member.
+ * Every node knows every member, so the table is kept in typed columns by
+ * interned name id (see NameTable): no object, Map slot or name pointer per
+ * member.
  */
 import { NameTable } from '../names.js'
 import { shuffleInPlace } from '../rng.js'
@@ -29,6 +30,14 @@ function statusCode (s: Liveness): number {
   }
 }
 
+/** `a` with room for `n` ints, grown to `size` (copying) when it has less. */
+function withRoom (a: Int32Array<ArrayBuffer>, n: number, size: number): Int32Array<ArrayBuffer> {
+  if (n <= a.length) return a
+  const grown = new Int32Array(Math.max(n, size))
+  grown.set(a)
+  return grown
+}
+
 export class MemberTable {
   private readonly self: NodeName
   private readonly names: NameTable
@@ -37,10 +46,14 @@ export class MemberTable {
   private incarnation = new Float64Array(0)
   /** Index in `active` + 1; 0 when not active. */
   private activePos = new Int32Array(0)
-  private readonly active: NodeName[] = []
+  /** Ids of the probeable members other than self, in `others` order. */
+  private active = new Int32Array(0)
+  private activeCount = 0
   /** Members declared dead (not left): partners for Serf-style reconnects after a partition heals. */
   private readonly deadSet = new Set<NodeName>()
-  private order: NodeName[] = []
+  /** The probe walk: ids, some of which may have stopped being probeable since. */
+  private order = new Int32Array(0)
+  private orderLength = 0
   private orderPos = 0
   /** The last name looked up and its id (a member write looks its member up several times). */
   private lastName = ''
@@ -50,6 +63,12 @@ export class MemberTable {
   constructor (self: NodeName, names: NameTable = new NameTable()) {
     this.self = self
     this.names = names
+  }
+
+  /** Room for a member table of the size of the name table and an eighth. */
+  private get roomy (): number {
+    const names = this.names.size
+    return names + (names >> 3)
   }
 
   /** The member's id, or -1 when it has no record here. */
@@ -64,8 +83,7 @@ export class MemberTable {
 
   private ensure (id: number): void {
     if (id < this.cap) return
-    const names = this.names.size
-    const cap = Math.max(id + 1, Math.min(2 * this.cap, names + (names >> 3)), 16)
+    const cap = Math.max(id + 1, this.roomy, 16)
     const status = new Uint8Array(cap)
     status.set(this.status)
     this.status = status
@@ -78,9 +96,13 @@ export class MemberTable {
     this.cap = cap
   }
 
+  private view (id: number): MemberView {
+    return { name: this.names.nameOf(id), incarnation: this.incarnation[id] as number, status: STATUSES[(this.status[id] as number) - 1] as Liveness }
+  }
+
   get (name: NodeName): MemberView | undefined {
     const id = this.idOf(name)
-    return id < 0 ? undefined : { name: this.names.nameOf(id), incarnation: this.incarnation[id] as number, status: STATUSES[(this.status[id] as number) - 1] as Liveness }
+    return id < 0 ? undefined : this.view(id)
   }
 
   /** The member's status, or undefined when it has no record: `get(name)?.status` without a view object. */
@@ -97,20 +119,45 @@ export class MemberTable {
 
   /** Every member with a record, self included. */
   * all (): Generator<MemberView> {
-    for (let id = 0; id < this.cap; id++) {
-      if (this.status[id] !== 0) yield { name: this.names.nameOf(id), incarnation: this.incarnation[id] as number, status: STATUSES[(this.status[id] as number) - 1] as Liveness }
-    }
+    for (let id = 0; id < this.cap; id++) if (this.status[id] !== 0) yield this.view(id)
   }
 
   /** Members that are alive or suspect, self included: the N of every scaling rule. */
   get clusterSize (): number {
     const s = this.statusOf(this.self)
-    return this.active.length + (s === 'alive' || s === 'suspect' ? 1 : 0)
+    return this.activeCount + (s === 'alive' || s === 'suspect' ? 1 : 0)
   }
 
-  /** Probeable members other than self (alive or suspect). */
+  /** Probeable members other than self (alive or suspect). A new array: `sampleOthers` picks without one. */
   get others (): readonly NodeName[] {
-    return this.active
+    const out: NodeName[] = []
+    for (let i = 0; i < this.activeCount; i++) out.push(this.names.nameOf(this.active[i] as number))
+    return out
+  }
+
+  /**
+   * `sample(others without except, count, rng)`: the same draws and the same
+   * picks, without building the list of every probeable member.
+   */
+  sampleOthers (count: number, rng: Rng, except?: NodeName): NodeName[] {
+    const exceptId = except === undefined ? -1 : this.idOf(except)
+    const skip = exceptId >= 0 && this.activePos[exceptId] !== 0 ? (this.activePos[exceptId] as number) - 1 : this.activeCount
+    const length = skip < this.activeCount ? this.activeCount - 1 : this.activeCount
+    const at = (i: number): NodeName => this.names.nameOf(this.active[i < skip ? i : i + 1] as number)
+    if (count >= length) {
+      const all: NodeName[] = []
+      for (let i = 0; i < length; i++) all.push(at(i))
+      return shuffleInPlace(all, rng)
+    }
+    const picked = new Set<number>()
+    const out: NodeName[] = []
+    while (out.length < count) {
+      const i = rng.int(length)
+      if (picked.has(i)) continue
+      picked.add(i)
+      out.push(at(i))
+    }
+    return out
   }
 
   /** A member other than self that is alive or suspect. */
@@ -136,23 +183,22 @@ export class MemberTable {
     const wasActive = this.activePos[id] !== 0
     const isActive = rec.status === 'alive' || rec.status === 'suspect'
     if (isActive && !wasActive) {
-      this.active.push(name)
-      this.activePos[id] = this.active.length
+      this.active = withRoom(this.active, this.activeCount + 1, this.roomy)
+      this.active[this.activeCount++] = id
+      this.activePos[id] = this.activeCount
       // Put it at a random position of the remaining walk so a newcomer is probed within one pass;
       // the member there moves to the end (memberlist's swap: O(1), where a splice was O(N)).
-      const at = this.orderPos + rng.int(this.order.length - this.orderPos + 1)
-      this.order.push(name)
-      const last = this.order.length - 1
-      if (at !== last) {
-        this.order[last] = this.order[at] as NodeName
-        this.order[at] = name
-      }
+      const at = this.orderPos + rng.int(this.orderLength - this.orderPos + 1)
+      this.order = withRoom(this.order, this.orderLength + 1, this.roomy)
+      const last = this.orderLength++
+      this.order[last] = this.order[at] as number
+      this.order[at] = id
     } else if (!isActive && wasActive) {
       const i = (this.activePos[id] as number) - 1
-      const last = this.active.pop() as NodeName
-      if (last !== name) {
+      const last = this.active[--this.activeCount] as number
+      if (last !== id) {
         this.active[i] = last
-        this.activePos[this.names.find(last)] = i + 1
+        this.activePos[last] = i + 1
       }
       this.activePos[id] = 0
     }
@@ -170,11 +216,21 @@ export class MemberTable {
   /** The next member to probe, or undefined when there is nobody to probe. */
   nextProbeTarget (rng: Rng): NodeName | undefined {
     for (let guard = 0; guard < 2; guard++) {
-      while (this.orderPos < this.order.length) {
-        const name = this.order[this.orderPos++] as NodeName
-        if (this.isProbeable(name)) return name
+      while (this.orderPos < this.orderLength) {
+        const id = this.order[this.orderPos++] as number
+        if (this.activePos[id] !== 0) return this.names.nameOf(id)
       }
-      this.order = shuffleInPlace([...this.active], rng)
+      // Reshuffle: a Fisher-Yates pass over a copy of the probeable members (shuffleInPlace's draws).
+      const order = withRoom(this.order, this.activeCount, this.roomy)
+      order.set(this.active.subarray(0, this.activeCount))
+      for (let i = this.activeCount - 1; i > 0; i--) {
+        const j = rng.int(i + 1)
+        const tmp = order[i] as number
+        order[i] = order[j] as number
+        order[j] = tmp
+      }
+      this.order = order
+      this.orderLength = this.activeCount
       this.orderPos = 0
     }
     return undefined

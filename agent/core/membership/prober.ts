@@ -17,7 +17,6 @@
  */
 import type { Awareness } from './awareness.js'
 import type { MemberTable } from './member-table.js'
-import { sample } from '../rng.js'
 import type { Rng } from '../rng.js'
 import type { NodeName } from '../types.js'
 
@@ -91,6 +90,7 @@ export class Prober {
   }
 
   private urgentDueMonoMs (): number {
+    if (this.urgent.size === 0) return Infinity
     let t = Infinity
     for (const at of this.urgent.values()) t = Math.min(t, at)
     return t
@@ -124,8 +124,7 @@ export class Prober {
 
   private goIndirect (p: Probe, rng: Rng, out: ProberAction[]): void {
     p.phase = 'indirect'
-    const candidates = this.table.others.filter((n) => n !== p.target)
-    p.helpers = sample(candidates, this.init.indirectChecks, rng)
+    p.helpers = this.table.sampleOthers(this.init.indirectChecks, rng, p.target)
     if (p.helpers.length === 0) return
     out.push({ kind: 'probe-indirect', probeId: p.id, target: p.target, helpers: p.helpers, timeoutMs: Math.max(1, Math.ceil(p.periodEndMonoMs - p.directDeadlineMonoMs)) })
   }

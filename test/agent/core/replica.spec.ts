@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { NameTable, Replica, UndoLog, seededRng, syncDelta, syncHello, syncPush, syncVersions } from '../../../agent/core/index.js'
+import { AgentCore, NameTable, Replica, UndoLog, seededRng, syncDelta, syncHello, syncPush, syncVersions } from '../../../agent/core/index.js'
 import type { Entry } from '../../../agent/core/index.js'
 import { replicaOf, stateOf, writesArb } from '../../helpers/writes.js'
 
@@ -226,5 +226,29 @@ describe('replicated state: layout', () => {
       expect(Object.fromEntries([...entries].sort(([x], [y]) => (x < y ? -1 : 1)))).toEqual(entriesThen)
       expect(versions).toEqual(versionsThen)
     }), { numRuns: 300 })
+  })
+})
+
+describe('replicated state: copies', () => {
+  it('should restore from a copy of a replica as from its entries and versions', () => {
+    fc.assert(fc.property(writesArb, (writes) => {
+      const names = new NameTable()
+      const template = new Replica(names)
+      for (const w of writes) template.merge(w)
+      const merged = new AgentCore({ names, name: 'b', rng: seededRng(1) })
+      merged.restore(template.all(), template.versions(), 0)
+      const copied = new AgentCore({ names, name: 'b', rng: seededRng(1) })
+      copied.restoreFrom(template, 0)
+      expect(stateOf(copied.replica)).toEqual(stateOf(merged.replica))
+      expect(copied.replica.versions()).toEqual(template.versions())
+      expect(copied.replica.digest(64)).toEqual(template.digest(64))
+      expect(copied.replica.takeDirtyVersions()).toEqual(template.versions())
+      expect([...copied.members.all()]).toEqual([...merged.members.all()])
+      expect(copied.hlc).toBe(merged.hlc)
+      // The copy is its own: writing to it leaves the template alone.
+      const before = stateOf(template)
+      for (const w of writes) copied.replica.merge({ ...w, hlc: w.hlc + 100_000, prev: w.hlc })
+      expect(stateOf(template)).toEqual(before)
+    }), { numRuns: 200 })
   })
 })
