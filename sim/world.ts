@@ -379,10 +379,12 @@ export class World implements GossipHost {
     const connected = new Set(this.gossip.meshOf(idx))
     const others = this.up.filter((p) => p !== idx && !connected.has(p))
     for (const p of sample(others, Math.max(0, this.gossip.model.connectedPeers - connected.size), this.rng)) connected.add(p)
+    const replica = n.core?.replica
     n.status = 'down'
     n.life++
     n.core = undefined
     n.store.crash()
+    replica?.dispose()
     this.setUp(idx, false)
     this.gossip.leave(idx)
     for (const p of [...connected].sort((a, b) => a - b)) {
@@ -399,6 +401,7 @@ export class World implements GossipHost {
     this.at(this.nowMs + lingerMs, () => {
       if (n.status !== 'up') return
       n.store.close()
+      n.core?.replica.dispose()
       n.status = 'left'
       n.life++
       n.core = undefined
