@@ -300,8 +300,9 @@ export class World implements GossipHost {
    * of one replica that holds them: `AgentCore.restoreFrom`), so it sizes
    * itself (heartbeat interval, suspicion timeout, sync partners) to the
    * fleet so far, as in a rolling boot. Those writes are not gossiped: once
-   * all have started, every node takes in the ones it has not seen, as one
-   * input. Stores are flushed as the fleet forms (no time passes).
+   * all have started, every node takes in the ones it has not seen, in
+   * inputs of up to GOSSIP_ENTRIES_MAX. Stores are flushed as the fleet forms
+   * (no time passes).
    */
   formFleet (fleet: readonly { name: NodeName, skewMs: number }[]): void {
     const writes: Entry[] = []
@@ -318,11 +319,14 @@ export class World implements GossipHost {
     }
     this.forming = undefined
     for (const { idx, seen } of started) {
-      if (seen === writes.length) continue
-      // Flushed at once, so there is nothing for a crash to lose and the store need not log the changes.
-      const store = this.node(idx).store
-      store.unlogged(() => this.step(idx, { kind: 'entries', source: 'gossip', entries: writes.slice(seen) }))
-      this.flushNow(idx)
+      // In inputs of gossip-message size: one input of everything would make every node's step
+      // allocate arrays of tens of thousands (large objects that only a full collection frees).
+      for (let from = seen; from < writes.length; from += GOSSIP_ENTRIES_MAX) {
+        const entries = writes.slice(from, from + GOSSIP_ENTRIES_MAX)
+        // Flushed at once, so there is nothing for a crash to lose and the store need not log the changes.
+        this.node(idx).store.unlogged(() => this.step(idx, { kind: 'entries', source: 'gossip', entries }))
+        this.flushNow(idx)
+      }
     }
   }
 
