@@ -47,7 +47,7 @@ export function membershipAgrees (w: World): boolean {
     const core = w.node(a).core
     if (core === undefined) continue
     for (const b of up) {
-      if (a !== b && core.members.get(w.node(b).name)?.status !== 'alive') return false
+      if (a !== b && core.members.statusOf(w.node(b).name) !== 'alive') return false
     }
   }
   return true
@@ -60,8 +60,8 @@ export function joinSettled (w: World, node: number): boolean {
   for (const b of w.upNodes()) {
     if (b === node) continue
     const other = w.node(b)
-    if (me.core.members.get(other.name)?.status !== 'alive') return false
-    if (other.core?.members.get(me.name)?.status !== 'alive') return false
+    if (me.core.members.statusOf(other.name) !== 'alive') return false
+    if (other.core?.members.statusOf(me.name) !== 'alive') return false
   }
   return true
 }

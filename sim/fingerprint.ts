@@ -28,15 +28,16 @@ function entryHash (e: Entry): number {
   return h
 }
 
-export function stateFingerprint (entries: Iterable<Entry>): string {
+/** Of every entry a replica holds (`Replica.forEach`: 10,000 nodes hold 40,000 entries each). */
+export function stateFingerprint (replica: { forEach: (fn: (e: Entry) => void) => void }): string {
   let n = 0
   let x = 0
   let sum = 0
-  for (const e of entries) {
+  replica.forEach((e) => {
     const h = entryHash(e)
     n++
     x = (x ^ h) >>> 0
     sum = (sum + h) % 4294967296
-  }
+  })
   return `${n}:${x.toString(16)}:${sum.toString(16)}`
 }

@@ -47,12 +47,12 @@ export function liveViews (run: Run): NodeView[] {
     const core = node.core
     return {
       name: node.name,
-      fingerprint: core === undefined ? 'none' : stateFingerprint(core.replica.all()),
+      fingerprint: core === undefined ? 'none' : stateFingerprint(core.replica),
       stampOf: (key) => {
         const e = core?.replica.get(key)
         return e === undefined ? undefined : { hlc: e.hlc, origin: e.origin }
       },
-      statusOf: (name) => core?.members.get(name)?.status
+      statusOf: (name) => core?.members.statusOf(name)
     }
   })
 }

@@ -164,7 +164,7 @@ export class Run {
     for (const a of this.world.upNodes()) {
       const core = this.world.node(a).core
       for (const g of this.gone) {
-        const s = core?.members.get(this.world.node(g).name)?.status
+        const s = core?.members.statusOf(this.world.node(g).name)
         if (s === 'alive' || s === 'suspect') return false
       }
     }

@@ -132,7 +132,7 @@ export class Sampler {
     }
     if (peakNode >= 0) {
       let bytes = 0
-      for (const e of w.node(peakNode).core?.replica.all() ?? []) bytes += entryBytes(e)
+      w.node(peakNode).core?.replica.forEach((e) => { bytes += entryBytes(e) })
       this.peakBytes = Math.max(this.peakBytes, bytes)
     }
     const perNode = Math.max(1, up.length) * Math.max(1e-9, dtS)

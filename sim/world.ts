@@ -300,8 +300,9 @@ export class World implements GossipHost {
    * of one replica that holds them: `AgentCore.restoreFrom`), so it sizes
    * itself (heartbeat interval, suspicion timeout, sync partners) to the
    * fleet so far, as in a rolling boot. Those writes are not gossiped: once
-   * all have started, every node takes in the ones it has not seen, as one
-   * input. Stores are flushed as the fleet forms (no time passes).
+   * all have started, every node takes in the ones it has not seen, in
+   * inputs of up to GOSSIP_ENTRIES_MAX. Stores are flushed as the fleet forms
+   * (no time passes).
    */
   formFleet (fleet: readonly { name: NodeName, skewMs: number }[]): void {
     const writes: Entry[] = []
@@ -318,11 +319,14 @@ export class World implements GossipHost {
     }
     this.forming = undefined
     for (const { idx, seen } of started) {
-      if (seen === writes.length) continue
-      // Flushed at once, so there is nothing for a crash to lose and the store need not log the changes.
-      const store = this.node(idx).store
-      store.unlogged(() => this.step(idx, { kind: 'entries', source: 'gossip', entries: writes.slice(seen) }))
-      this.flushNow(idx)
+      // In inputs of gossip-message size: one input of everything would make every node's step
+      // allocate arrays of tens of thousands (large objects that only a full collection frees).
+      for (let from = seen; from < writes.length; from += GOSSIP_ENTRIES_MAX) {
+        const entries = writes.slice(from, from + GOSSIP_ENTRIES_MAX)
+        // Flushed at once, so there is nothing for a crash to lose and the store need not log the changes.
+        this.node(idx).store.unlogged(() => this.step(idx, { kind: 'entries', source: 'gossip', entries }))
+        this.flushNow(idx)
+      }
     }
   }
 
@@ -379,10 +383,12 @@ export class World implements GossipHost {
     const connected = new Set(this.gossip.meshOf(idx))
     const others = this.up.filter((p) => p !== idx && !connected.has(p))
     for (const p of sample(others, Math.max(0, this.gossip.model.connectedPeers - connected.size), this.rng)) connected.add(p)
+    const replica = n.core?.replica
     n.status = 'down'
     n.life++
     n.core = undefined
     n.store.crash()
+    replica?.dispose()
     this.setUp(idx, false)
     this.gossip.leave(idx)
     for (const p of [...connected].sort((a, b) => a - b)) {
@@ -399,6 +405,7 @@ export class World implements GossipHost {
     this.at(this.nowMs + lingerMs, () => {
       if (n.status !== 'up') return
       n.store.close()
+      n.core?.replica.dispose()
       n.status = 'left'
       n.life++
       n.core = undefined

@@ -13,6 +13,7 @@
  * behaviour never depends on the id values, only on its own first-seen
  * orders, so sharing changes nothing but memory.
  */
+import { EntryPool } from './entry-pool.js'
 import { fmix32 } from './hash.js'
 import type { NodeName } from './types.js'
 
@@ -38,6 +39,8 @@ export class NameTable {
    * what finding it costs; replicas that share this table share the work.
    */
   readonly keyPlaces = new Map<string, number>()
+  /** The entries the replicas using this table hold in their rows. */
+  readonly entries = new EntryPool()
 
   /** Names interned so far; ids are 0 .. size - 1. */
   get size (): number {

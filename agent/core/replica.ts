@@ -27,6 +27,7 @@ import { DIGEST_BUCKETS_FINE, PENDING_LINKS_PER_ORIGIN_MAX } from './constants.j
 import { canonicalJson, compareWrites, entryRejection, heldKeyRejection } from './entries.js'
 import { fmix32, hashString, mixSafeInt } from './hash.js'
 import { hlcWallMs } from './hlc.js'
+import type { EntryPool } from './entry-pool.js'
 import { NameTable } from './names.js'
 import type { Entry, EntryKey, Hlc, NodeName } from './types.js'
 
@@ -94,8 +95,9 @@ export class UndoLog {
 
 export class Replica {
   readonly names: NameTable
-  /** Entries of row keys: node id * ROW + field. */
-  private rows: (Entry | undefined)[] = []
+  private readonly pool: EntryPool
+  /** Entries of row keys, as pool id + 1 (0: none), at node id * ROW + field. */
+  private rows = new Int32Array(0)
   /** Entries of every other key. */
   private readonly other = new Map<EntryKey, Entry>()
   /** Ids with room in the columns and rows. */
@@ -130,6 +132,7 @@ export class Replica {
   /** `names` may be shared with other replicas and member tables (see NameTable). */
   constructor (names: NameTable = new NameTable()) {
     this.names = names
+    this.pool = names.entries
   }
 
   get size (): number {
@@ -156,8 +159,8 @@ export class Replica {
   * all (): Generator<Entry> {
     const rows = this.rows
     for (let i = 0; i < rows.length; i++) {
-      const e = rows[i]
-      if (e !== undefined) yield e
+      const r = rows[i] as number
+      if (r !== 0) yield this.pool.get(r - 1)
     }
     yield * this.other.values()
   }
@@ -166,8 +169,8 @@ export class Replica {
   forEach (fn: (e: Entry) => void): void {
     const rows = this.rows
     for (let i = 0; i < rows.length; i++) {
-      const e = rows[i]
-      if (e !== undefined) fn(e)
+      const r = rows[i] as number
+      if (r !== 0) fn(this.pool.get(r - 1))
     }
     for (const e of this.other.values()) fn(e)
   }
@@ -218,7 +221,10 @@ export class Replica {
   }
 
   private held (key: EntryKey, slot: number): Entry | undefined {
-    if (slot >= 0) return slot < this.rows.length ? this.rows[slot] : undefined
+    if (slot >= 0) {
+      const r = slot < this.rows.length ? this.rows[slot] as number : 0
+      return r === 0 ? undefined : this.pool.get(r - 1)
+    }
     return slot === OTHER ? this.other.get(key) : undefined
   }
 
@@ -243,9 +249,8 @@ export class Replica {
     const dirty = new Uint8Array(cap)
     dirty.set(this.dirty)
     this.dirty = dirty
-    // Exactly sized (push would leave up to half of it spare): one pointer per slot is most of a replica.
-    const rows = new Array<Entry | undefined>(cap * ROW)
-    for (let i = 0; i < this.rows.length; i++) rows[i] = this.rows[i]
+    const rows = new Int32Array(cap * ROW)
+    rows.set(this.rows)
     this.rows = rows
     this.cap = cap
   }
@@ -264,7 +269,8 @@ export class Replica {
     this.upTo.set(source.upTo)
     this.max.set(source.max)
     this.digestHash.set(source.digestHash)
-    for (let i = 0; i < source.rows.length; i++) this.rows[i] = source.rows[i]
+    this.rows.set(source.rows)
+    for (let i = 0; i < source.rows.length; i++) if (source.rows[i] !== 0) this.pool.retain((source.rows[i] as number) - 1)
     for (const [key, e] of source.other) this.other.set(key, e)
     this.originOrder = source.originOrder.slice()
     this.origins = source.origins
@@ -288,6 +294,18 @@ export class Replica {
         undo.entries.push(undefined)
       }
     }
+  }
+
+  /**
+   * This replica is dropped (its node stopped): give its entries back to the
+   * pool it shares with others, so entries only it held can leave. It holds
+   * nothing afterwards and must not be used again.
+   */
+  dispose (): void {
+    const rows = this.rows
+    for (let i = 0; i < rows.length; i++) if (rows[i] !== 0) this.pool.release((rows[i] as number) - 1)
+    this.rows = new Int32Array(0)
+    this.cap = 0
   }
 
   /**
@@ -329,7 +347,9 @@ export class Replica {
     else if (held.origin !== e.origin) this.release(held, slot)
     if (slot >= 0) {
       this.ensure((slot / ROW) | 0)
-      this.rows[slot] = e
+      const before = this.rows[slot] as number
+      this.rows[slot] = this.pool.acquire(e) + 1
+      if (before !== 0) this.pool.release(before - 1)
     } else {
       this.other.set(e.key, e)
     }
@@ -575,8 +595,10 @@ export class Replica {
       if (max > theirUpTo) {
         const base = id * ROW
         for (let f = 0; f < ROW; f++) {
-          const e = this.rows[base + f]
-          if (e !== undefined && e.hlc > theirUpTo && e.origin === origin) section.push(e)
+          const r = this.rows[base + f] as number
+          if (r === 0) continue
+          const e = this.pool.get(r - 1)
+          if (e.hlc > theirUpTo && e.origin === origin) section.push(e)
         }
         if (this.extras.has(origin)) {
           extras ??= this.extrasByOrigin()
@@ -606,8 +628,10 @@ export class Replica {
     for (const e of this.other.values()) add(e)
     if (this.foreignMembers > 0) {
       for (let id = 0; id < this.cap; id++) {
-        const e = this.rows[id * ROW]
-        if (e !== undefined && e.origin !== this.names.nameOf(id)) add(e)
+        const r = this.rows[id * ROW] as number
+        if (r === 0) continue
+        const e = this.pool.get(r - 1)
+        if (e.origin !== this.names.nameOf(id)) add(e)
       }
     }
     return out
@@ -625,8 +649,12 @@ export class Replica {
       if (hlcWallMs(e.hlc) + graceMs <= nowWallMs) {
         this.undo?.keys.push(key)
         this.undo?.entries.push(e)
-        if (slot >= 0) this.rows[slot] = undefined
-        else this.other.delete(key)
+        if (slot >= 0) {
+          this.pool.release((this.rows[slot] as number) - 1)
+          this.rows[slot] = 0
+        } else {
+          this.other.delete(key)
+        }
         this.count--
         this.release(e, slot)
         removed.push(key)

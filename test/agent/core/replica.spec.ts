@@ -252,3 +252,25 @@ describe('replicated state: copies', () => {
     }), { numRuns: 200 })
   })
 })
+
+describe('replicated state: the shared entry pool', () => {
+  it('should pool each held entry once, and let an entry go when no replica holds it', () => {
+    fc.assert(fc.property(writesArb, writesArb, (a, b) => {
+      const names = new NameTable()
+      const left = new Replica(names)
+      const right = new Replica(names)
+      for (const e of a) left.merge(e)
+      for (const e of b) right.merge(e)
+      const held = new Set([...left.all(), ...right.all()].filter((e) => e.key.startsWith('member/') || /^node\/[^/]+\/(caps|identity|heartbeat|rtt)$/.test(e.key)))
+      expect(names.entries.size).toBe(held.size)
+      const copy = new Replica(names)
+      copy.copyFrom(left)
+      expect(names.entries.size).toBe(held.size)
+      left.dispose()
+      right.dispose()
+      expect(stateOf(copy)).toEqual(stateOf(replicaOf(a)))
+      copy.dispose()
+      expect(names.entries.size).toBe(0)
+    }), { numRuns: 200 })
+  })
+})
