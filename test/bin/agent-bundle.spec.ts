@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { BUNDLE_FILE, bundleStaleness, fingerprint, MANIFEST_FILE, MANIFEST_VERSION } from '../../bin/agent-bundle.js'
+import { runNode } from '../helpers/processes.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -79,15 +79,7 @@ interface Started { loader: string, execArgv: string[], env: Record<string, stri
 async function startMeshAgent (nodeArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Started> {
   const report = "process.on('exit',()=>process.stderr.write('started='+JSON.stringify({loader:String(globalThis[Symbol.for('hauki-mesh.loader')]),execArgv:process.execArgv.filter((a)=>!a.startsWith('data:')&&a!=='--import'),env:{MALLOC_ARENA_MAX:process.env.MALLOC_ARENA_MAX,MALLOC_TRIM_THRESHOLD_:process.env.MALLOC_TRIM_THRESHOLD_,MALLOC_MMAP_THRESHOLD_:process.env.MALLOC_MMAP_THRESHOLD_}})+'\\n'))"
   const args = [...nodeArgs, '--import', `data:text/javascript,${encodeURIComponent(report)}`, path.join(ROOT, 'bin/mesh-agent.js'), '--help']
-  const child = spawn(process.execPath, args, { env: { ...process.env, MALLOC_ARENA_MAX: undefined, MALLOC_TRIM_THRESHOLD_: undefined, MALLOC_MMAP_THRESHOLD_: undefined, GLIBC_TUNABLES: undefined, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s })
-  child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s })
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject)
-    child.once('close', resolve)
-  })
+  const { code, stdout, stderr } = await runNode(args, { MALLOC_ARENA_MAX: undefined, MALLOC_TRIM_THRESHOLD_: undefined, MALLOC_MMAP_THRESHOLD_: undefined, GLIBC_TUNABLES: undefined, ...env })
   expect(code).toBe(0)
   const line = /^started=(.*)$/m.exec(stderr)?.[1]
   if (line === undefined) throw new Error(`no report from mesh-agent; stderr: ${stderr}`)

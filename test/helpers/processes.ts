@@ -48,14 +48,22 @@ export async function spawnAgent (name: string, dataDir: string, extraArgs: stri
 
 export interface CliResult { code: number | null, stdout: string, stderr: string }
 
-export async function runCli (bin: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+/** Runs this Node binary with an argv array (no shell) and collects its output until its pipes close. */
+export async function runNode (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
-  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)))
+  child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s })
+  child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s })
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject)
+    child.once('close', (c) => { resolve(c) })
+  })
   return { code, stdout, stderr }
+}
+
+export async function runCli (bin: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return await runNode([bin, ...args], env)
 }
 
 /** JSON log lines an agent wrote to stderr. */

@@ -1,25 +1,12 @@
-import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { closedPort, jsonHandler, SAMPLE_STATUS, startServer } from './status-server.js'
 import type { TestServer } from './status-server.js'
-
-const BIN = fileURLToPath(new URL('../../../bin/meshctl.js', import.meta.url))
-
-interface Exit { code: number | null, stdout: string, stderr: string }
+import { MESHCTL, runCli } from '../../helpers/processes.js'
+import type { CliResult } from '../../helpers/processes.js'
 
 /** Runs bin/meshctl.js with this Node binary and an argv array: no shell. */
-async function runBin (args: string[]): Promise<Exit> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, MESH_AGENT: '' }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s })
-  child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s })
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject)
-    child.once('close', (c) => { resolve(c) })
-  })
-  return { code, stdout, stderr }
+async function runBin (args: string[]): Promise<CliResult> {
+  return await runCli(MESHCTL, args, { MESH_AGENT: '' })
 }
 
 describe('bin/meshctl.js', () => {
