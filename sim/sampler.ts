@@ -5,6 +5,8 @@
  * peak state size per node.
  */
 import type { Traffic } from './gossip.js'
+import { causeRates } from './gossip-causes.js'
+import type { CauseCounts, CauseRate, GossipCause } from './gossip-causes.js'
 import { agreement } from './convergence.js'
 import { entryBytes } from './sizes.js'
 import { r3 } from './stats.js'
@@ -43,7 +45,11 @@ export class Sampler {
   /** Traffic and node-seconds over the measured part of the fault phase. */
   private measureFrom: Record<TrafficKind, Traffic> | undefined
   private measureTo: Record<TrafficKind, Traffic> | undefined
+  private causesFrom: CauseCounts = {}
+  private causesTo: CauseCounts | undefined
   nodeSeconds = 0
+  /** Virtual seconds measured (the fault phase after warm-up). */
+  seconds = 0
   private measuring = false
   peakEntries = 0
   peakBytes = 0
@@ -75,11 +81,18 @@ export class Sampler {
   startMeasuring (): void {
     this.measuring = true
     this.measureFrom = this.snapshot()
+    this.causesFrom = this.w.causes.snapshot()
   }
 
   endFaultPhase (): void {
     this.measureTo = this.snapshot()
+    this.causesTo = this.w.causes.snapshot()
     this.measuring = false
+  }
+
+  /** Gossip per cause over the measured fault phase. */
+  causeRates (): Partial<Record<GossipCause, CauseRate>> {
+    return causeRates(this.causesFrom, this.causesTo ?? this.w.causes.snapshot(), this.seconds, this.nodeSeconds)
   }
 
   /** Per node per second over the measured fault phase, by kind and in total. */
@@ -117,7 +130,10 @@ export class Sampler {
     const now = w.now
     const dtS = (now - this.lastMs) / 1000
     const up = w.upNodes()
-    if (this.measuring) this.nodeSeconds += up.length * dtS
+    if (this.measuring) {
+      this.nodeSeconds += up.length * dtS
+      this.seconds += dtS
+    }
     const t = total(w)
     let stalled = 0
     let peakNode = -1

@@ -14,6 +14,7 @@ import { AgentCore, NameTable, Replica, sample, seededRng } from '../agent/core/
 import type { AgentCoreInit, Effect, Entry, Input, NodeName, Rng, TelemetrySample } from '../agent/core/index.js'
 import { GOSSIP_ENTRIES_MAX, STORE_BATCH_DELAY_MS, WALL_START_MS } from './constants.js'
 import { IntrusiveQueue } from './event-queue.js'
+import { GossipCauses } from './gossip-causes.js'
 import { GossipMesh } from './gossip.js'
 import type { GossipHost, Traffic } from './gossip.js'
 import { MemStore } from './mem-store.js'
@@ -66,6 +67,8 @@ export class World implements GossipHost {
   readonly traffic: Record<TrafficKind, Traffic> = { gossip: { messages: 0, bytes: 0 }, ihave: { messages: 0, bytes: 0 }, probe: { messages: 0, bytes: 0 }, sync: { messages: 0, bytes: 0 } }
   /** Messages published per channel since the last gossip heartbeat (for IHAVE sizes). */
   publishedSinceHeartbeat = 0
+  /** Gossip traffic by what caused it (see gossip-causes.ts). */
+  readonly causes = new GossipCauses()
   observer: WorldObserver = {}
   steps = 0
   private readonly byName = new Map<NodeName, number>()
@@ -251,7 +254,11 @@ export class World implements GossipHost {
     for (let i = 0; i < entries.length; i += GOSSIP_ENTRIES_MAX) {
       const chunk = entries.length <= GOSSIP_ENTRIES_MAX ? entries : entries.slice(i, i + GOSSIP_ENTRIES_MAX)
       this.publishedSinceHeartbeat++
-      const deliveries = this.gossip.publish(n.idx, this.nowMs, gossipMessageBytes(n.name, chunk), this, this.traffic.gossip)
+      const t = this.traffic.gossip
+      const messages = t.messages
+      const bytes = t.bytes
+      const deliveries = this.gossip.publish(n.idx, this.nowMs, gossipMessageBytes(n.name, chunk), this, t)
+      this.causes.add(this.causes.classify(chunk), chunk.length, t.messages - messages, t.bytes - bytes)
       // One input object for every receiver: cores do not mutate their inputs.
       const input: Input = { kind: 'entries', source: 'gossip', entries: chunk }
       for (const d of deliveries) {
@@ -365,6 +372,8 @@ export class World implements GossipHost {
     n.syncsRunning = 0
     n.flushPending = false
     this.setUp(idx, true)
+    // A formed fleet's start writes are not gossiped (see formFleet).
+    if (this.forming === undefined) this.causes.started(n.name)
     this.step(idx, { kind: 'tick', telemetry: TELEMETRY })
     this.step(idx, { kind: 'start', capabilities: { role: 'container', labels: {}, services: [] }, identity: { peerId: n.name } })
     this.gossip.join(idx, this)
