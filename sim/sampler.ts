@@ -4,6 +4,7 @@
  * charts (live nodes, agreement on versions, bandwidth per node), plus the
  * peak state size per node.
  */
+import type { Channel } from '../agent/core/index.js'
 import type { Traffic } from './gossip.js'
 import { causeRates } from './gossip-causes.js'
 import type { CauseCounts, CauseRate, GossipCause } from './gossip-causes.js'
@@ -23,6 +24,7 @@ export interface TimelinePoint {
 }
 
 const KINDS: TrafficKind[] = ['gossip', 'ihave', 'probe', 'sync']
+const CHANNELS: readonly Channel[] = ['membership', 'heartbeat', 'delta']
 
 function total (w: World): Traffic {
   let messages = 0
@@ -39,7 +41,7 @@ export class Sampler {
   readonly timeline: TimelinePoint[] = []
   /** A shared value for workload writes: one string object, however many nodes hold it. */
   readonly pad: string
-  private readonly recent: number[] = []
+  private readonly recent: Record<Channel, number[]> = { membership: [], heartbeat: [], delta: [] }
   private last: Traffic = { messages: 0, bytes: 0 }
   private lastMs = 0
   /** Traffic and node-seconds over the measured part of the fault phase. */
@@ -115,11 +117,16 @@ export class Sampler {
   private gossipHeartbeat (): void {
     this.w.gossip.repair(this.w)
     const h = this.w.scenario.gossip.historyGossip
-    this.recent.push(this.w.publishedSinceHeartbeat)
-    this.w.publishedSinceHeartbeat = 0
-    while (this.recent.length > h) this.recent.shift()
-    const ids = this.recent.reduce((a, b) => a + b, 0)
-    const per = this.w.gossip.ihavePerNode(ids)
+    // gossipsub advertises each topic's ids on their own (emitGossip): per topic, the ids of its last `h` heartbeats.
+    const idsPerTopic: number[] = []
+    for (const channel of CHANNELS) {
+      const recent = this.recent[channel]
+      recent.push(this.w.publishedSinceHeartbeat[channel])
+      this.w.publishedSinceHeartbeat[channel] = 0
+      while (recent.length > h) recent.shift()
+      idsPerTopic.push(recent.reduce((a, b) => a + b, 0))
+    }
+    const per = this.w.gossip.ihavePerNode(idsPerTopic)
     const up = this.w.upNodes().length
     this.w.traffic.ihave.messages += per.messages * up
     this.w.traffic.ihave.bytes += per.bytes * up

@@ -11,7 +11,7 @@
  * queued timer. Nothing here reads a clock or Math.random.
  */
 import { AgentCore, NameTable, Replica, sample, seededRng } from '../agent/core/index.js'
-import type { AgentCoreInit, Effect, Entry, Input, NodeName, Rng, TelemetrySample } from '../agent/core/index.js'
+import type { AgentCoreInit, Channel, Effect, Entry, Input, NodeName, Rng, TelemetrySample } from '../agent/core/index.js'
 import { GOSSIP_ENTRIES_MAX, STORE_BATCH_DELAY_MS, WALL_START_MS } from './constants.js'
 import { IntrusiveQueue } from './event-queue.js'
 import { GossipCauses } from './gossip-causes.js'
@@ -65,8 +65,8 @@ export class World implements GossipHost {
   readonly gossip: GossipMesh
   readonly nodes: SimNode[] = []
   readonly traffic: Record<TrafficKind, Traffic> = { gossip: { messages: 0, bytes: 0 }, ihave: { messages: 0, bytes: 0 }, probe: { messages: 0, bytes: 0 }, sync: { messages: 0, bytes: 0 } }
-  /** Messages published per channel since the last gossip heartbeat (for IHAVE sizes). */
-  publishedSinceHeartbeat = 0
+  /** Messages published per channel (gossipsub topic) since the last gossip heartbeat (for IHAVE sizes). */
+  readonly publishedSinceHeartbeat: Record<Channel, number> = { membership: 0, heartbeat: 0, delta: 0 }
   /** Gossip traffic by what caused it (see gossip-causes.ts). */
   readonly causes = new GossipCauses()
   observer: WorldObserver = {}
@@ -213,7 +213,7 @@ export class World implements GossipHost {
           for (const x of e.entries) this.forming.push(x)
           return
         }
-        return this.publish(n, e.entries)
+        return this.publish(n, e.channel, e.entries)
       case 'probe': return sendProbe(this, n.idx, e.probeId, e.target, e.timeoutMs)
       case 'probe-indirect':
         for (const h of e.helpers) sendIndirect(this, n.idx, e.probeId, h, e.target, e.timeoutMs)
@@ -250,10 +250,10 @@ export class World implements GossipHost {
     }
   }
 
-  private publish (n: SimNode, entries: Entry[]): void {
+  private publish (n: SimNode, channel: Channel, entries: Entry[]): void {
     for (let i = 0; i < entries.length; i += GOSSIP_ENTRIES_MAX) {
       const chunk = entries.length <= GOSSIP_ENTRIES_MAX ? entries : entries.slice(i, i + GOSSIP_ENTRIES_MAX)
-      this.publishedSinceHeartbeat++
+      this.publishedSinceHeartbeat[channel]++
       const t = this.traffic.gossip
       const messages = t.messages
       const bytes = t.bytes
