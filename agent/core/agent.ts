@@ -14,10 +14,12 @@ import type { MaintenanceView } from './admin/fold.js'
 import { MaintenanceWorker } from './admin/worker.js'
 import type { MaintenanceWork, WorkerAction } from './admin/worker.js'
 import { Awareness } from './membership/awareness.js'
+import { HeldConfirmations } from './membership/confirmations.js'
+import type { HeldConfirmation } from './membership/confirmations.js'
 import { MemberTable } from './membership/member-table.js'
 import { Prober } from './membership/prober.js'
 import type { ProberAction } from './membership/prober.js'
-import { Suspicion, SuspicionTimers, expectedConfirmations, suspicionMinMs } from './membership/suspicion.js'
+import { Suspicion, SuspicionTimers, deadlineSpreadMs, expectedConfirmations, suspicionMinMs } from './membership/suspicion.js'
 import * as C from './constants.js'
 import { entryRejection, isMemberRecord, memberKey, nodeKey, ownerOfKey } from './entries.js'
 import { HybridClock, hlcWallMs } from './hlc.js'
@@ -243,6 +245,7 @@ export class AgentCore {
   private readonly awareness: Awareness
   private prober: Prober | undefined
   private readonly suspicions = new SuspicionTimers()
+  private readonly confirmations: HeldConfirmations
   private readonly ownValues = new Map<EntryKey, Value>()
   private readonly rtt = new Map<NodeName, number>()
   private rttDirty = false
@@ -277,6 +280,7 @@ export class AgentCore {
     this.members = new MemberTable(init.name, names)
     this.admin = new AdminLedger(init.adminKeys ?? [], this.replica, init.verifyEd25519)
     this.worker = new MaintenanceWorker(this.cfg)
+    this.confirmations = new HeldConfirmations(Math.round(C.SUSPICION_CONFIRM_DELAY_PERIODS * this.cfg.probeIntervalMs))
   }
 
   get incarnation (): number {
@@ -411,6 +415,7 @@ export class AgentCore {
     this.write(memberKey(this.name), { incarnation: this.incarnationNow, status: 'left' }, at)
     this.prober = undefined
     this.suspicions.clear()
+    this.confirmations.clear()
   }
 
   /** Write one of this node's own `node/<name>/<field>` keys. */
@@ -575,7 +580,7 @@ export class AgentCore {
       k: expectedConfirmations(this.cfg.suspicionConfirmations, n),
       minMs,
       maxMs: minMs * this.cfg.suspicionMaxTimeoutMult,
-      spreadMs: this.rng.int(C.SUSPICION_DEADLINE_SPREAD_MS)
+      spreadMs: this.rng.int(deadlineSpreadMs(n))
     }))
   }
 
@@ -598,13 +603,9 @@ export class AgentCore {
           break
         case 'suspect': {
           const m = this.members.get(a.target)
-          // Enough others already accuse it: our accusation would not shorten anyone's timeout,
-          // so keep it to ourselves instead of adding one more message to the mesh.
-          const held = this.suspicions.get(a.target)
-          if (m?.status === 'suspect' && held !== undefined && held.incarnation === m.incarnation && held.saturated) break
-          if (m !== undefined && (m.status === 'alive' || m.status === 'suspect')) {
-            this.write(memberKey(a.target), { incarnation: m.incarnation, status: 'suspect' }, at)
-          }
+          if (m?.status === 'alive') this.write(memberKey(a.target), { incarnation: m.incarnation, status: 'suspect' }, at)
+          // Someone else accuses it already: ours is a confirmation, held back (see membership/confirmations.ts).
+          else if (m?.status === 'suspect' && this.confirmationCounts(a.target, m.incarnation)) this.confirmations.hold(a.target, m.incarnation, at.monoMs)
           break
         }
         case 'rtt':
@@ -616,6 +617,24 @@ export class AgentCore {
         }
       }
     }
+  }
+
+  /**
+   * Would our accusation of `target` at `incarnation` shorten anyone's timeout? Not once the
+   * suspicion we hold is confirmed enough (then we keep it to ourselves instead of adding one more
+   * message to the mesh), nor when it counts us already (a second accusation from us is no
+   * confirmation: during a partition every failed probe of a suspected node used to publish one).
+   */
+  private confirmationCounts (target: NodeName, incarnation: number): boolean {
+    const held = this.suspicions.get(target)
+    return held === undefined || held.incarnation !== incarnation || (!held.saturated && !held.accusedBy(this.name))
+  }
+
+  /** A held confirmation fell due: publish it if the member is still suspect at that incarnation and it still counts. */
+  private confirmHeld (h: HeldConfirmation, at: Instant): void {
+    const m = this.members.get(h.target)
+    if (m?.status !== 'suspect' || m.incarnation !== h.incarnation || !this.confirmationCounts(h.target, h.incarnation)) return
+    this.write(memberKey(h.target), { incarnation: h.incarnation, status: 'suspect' }, at)
   }
 
   private recordRtt (peer: NodeName, rttMs: number): void {
@@ -648,12 +667,16 @@ export class AgentCore {
     this.awareness.apply(1)
     this.prober?.onStall(at.monoMs)
     this.suspicions.postponeAll(lagMs)
+    // Timers run before the messages that queued up during the stall: a held confirmation due now
+    // would go out before a refutation waiting behind the stall is read. Drop them.
+    this.confirmations.clear()
     this.out.emit({ kind: 'log', level: 'warn', msg: 'own event loop stalled; not counting it against peers', fields: { lagMs, health: this.awareness.health } })
   }
 
   private runTimers (at: Instant): void {
     const now = at.monoMs
     if (this.prober !== undefined) this.proberActions(this.prober.onTimer(now, this.rng), at)
+    if (this.confirmations.size > 0) for (const h of this.confirmations.takeDue(now)) this.confirmHeld(h, at)
     for (const s of this.suspicions.takeExpired(now)) {
       const target = s.target
       const m = this.members.get(target)
@@ -728,6 +751,8 @@ export class AgentCore {
     if (this.phase !== 'running') return undefined
     let t = Math.min(this.nextHeartbeatMonoMs, this.nextSyncMonoMs, this.nextGcMonoMs)
     if (this.prober !== undefined) t = Math.min(t, this.prober.wakeMonoMs)
+    const confirmMs = this.confirmations.nextDueMonoMs()
+    if (confirmMs !== undefined) t = Math.min(t, confirmMs)
     const suspicionMs = this.suspicions.nextDeadlineMonoMs()
     if (suspicionMs !== undefined) t = Math.min(t, suspicionMs)
     if (this.workerWakeMonoMs !== undefined) t = Math.min(t, this.workerWakeMonoMs)

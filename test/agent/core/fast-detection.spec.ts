@@ -4,7 +4,7 @@
  * says no, and no redundant accusations once a suspicion is confirmed.
  */
 import { describe, expect, it } from 'vitest'
-import { PEER_LOST_PROBE_SPREAD_MS, PROBE_INTERVAL_MS_DEFAULT } from '../../../agent/core/constants.js'
+import { PEER_LOST_PROBE_SPREAD_MS, PROBE_INTERVAL_MS_DEFAULT, SUSPICION_CONFIRM_DELAY_PERIODS, SUSPICION_DEADLINE_SPREAD_MS, SUSPICION_MIN_PERIODS } from '../../../agent/core/constants.js'
 import { AgentCore, seededRng } from '../../../agent/core/index.js'
 import type { Effect, Entry, Liveness } from '../../../agent/core/index.js'
 
@@ -35,6 +35,49 @@ function tickThrough (step: (input: Parameters<AgentCore['step']>[0], monoMs: nu
   const out: Array<{ at: number, effects: Effect[] }> = []
   for (let t = from; t <= to; t++) out.push({ at: t, effects: step({ kind: 'tick' }, t) })
   return out
+}
+
+const CONFIRM_DELAY_MS = SUSPICION_CONFIRM_DELAY_PERIODS * PROBE_INTERVAL_MS_DEFAULT
+
+type Step = (input: Parameters<AgentCore['step']>[0], monoMs: number) => Effect[]
+
+/** Tick every millisecond from `from` to `to`, answering every probe, and collect what was published when. */
+function tickAcking (step: Step, from: number, to: number): Array<{ at: number, entries: Entry[] }> {
+  const out: Array<{ at: number, entries: Entry[] }> = []
+  for (let t = from; t <= to; t++) {
+    const effects = step({ kind: 'tick' }, t)
+    for (const p of probes(effects)) effects.push(...step({ kind: 'probe-ack', probeId: p.probeId, rttMs: 1 }, t))
+    const entries = published(effects)
+    if (entries.length > 0) out.push({ at: t, entries })
+  }
+  return out
+}
+
+/**
+ * Answer every probe from `from` on until `target` is probed; fail that one
+ * (refused, then every helper says nack). Returns the time of the last nack
+ * and what the failing steps published.
+ */
+function failProbeOf (step: Step, target: string, from: number): { t: number, published: Entry[] } {
+  let probe: ProbeEffect | undefined
+  let t = from
+  for (; probe === undefined && t < from + 20_000; t++) {
+    for (const p of probes(step({ kind: 'tick' }, t))) {
+      if (p.target === target) probe = p
+      else step({ kind: 'probe-ack', probeId: p.probeId, rttMs: 1 }, t)
+    }
+  }
+  expect(probe, `${target} was probed`).toBeDefined()
+  const p = probe as ProbeEffect
+  const failed = step({ kind: 'probe-failed', probeId: p.probeId }, t)
+  const indirect = failed.find((e): e is IndirectEffect => e.kind === 'probe-indirect') as IndirectEffect
+  const effects = [...failed]
+  let last = t
+  for (let n = 0; n < indirect.helpers.length; n++) {
+    last = t + 1 + n
+    effects.push(...step({ kind: 'indirect-nack', probeId: indirect.probeId }, last))
+  }
+  return { t: last, published: published(effects) }
 }
 
 describe('fast detection: a lost connection', () => {
@@ -104,21 +147,58 @@ describe('fast detection: confirmations', () => {
     expect(published(effects).filter((e) => e.key === 'member/f')).toEqual([])
   })
 
-  it('should still publish its accusation while the suspicion lacks confirmations', () => {
+  it('should hold its confirmation back, then publish it while the suspicion still lacks confirmations', () => {
     const { step } = coreWithMembers(4)
     step({ kind: 'entries', source: 'gossip', entries: [member('f', 'b', 1, 'suspect', 600)] }, 100)
-    let probe: ProbeEffect | undefined
-    let t = 100
-    for (; probe === undefined && t < 20_000; t++) {
-      for (const p of probes(step({ kind: 'tick' }, t))) {
-        if (p.target === 'f') probe = p
-        else step({ kind: 'probe-ack', probeId: p.probeId, rttMs: 1 }, t)
-      }
+    const failedAt = failProbeOf(step, 'f', 100)
+    expect(failedAt.published.filter((e) => e.key === 'member/f')).toEqual([])
+    const seen = tickAcking(step, failedAt.t + 1, failedAt.t + CONFIRM_DELAY_MS)
+    const mine = seen.filter((s) => s.entries.some((e) => e.key === 'member/f'))
+    expect(mine.map((s) => s.at)).toEqual([failedAt.t + CONFIRM_DELAY_MS])
+    expect(mine[0]?.entries.map((e) => [e.key, e.origin, e.value])).toEqual([['member/f', 'a', { incarnation: 1, status: 'suspect' }]])
+  })
+
+  it('should never send a held confirmation when the member refutes first', () => {
+    const { step } = coreWithMembers(4)
+    step({ kind: 'entries', source: 'gossip', entries: [member('f', 'b', 1, 'suspect', 600)] }, 100)
+    const failedAt = failProbeOf(step, 'f', 100)
+    step({ kind: 'entries', source: 'gossip', entries: [member('f', 'f', 2, 'alive', 900)] }, failedAt.t + 10)
+    const seen = tickAcking(step, failedAt.t + 11, failedAt.t + 2 * CONFIRM_DELAY_MS)
+    expect(seen.flatMap((s) => s.entries).filter((e) => e.key === 'member/f')).toEqual([])
+  })
+
+  it('should drop held confirmations when its own loop stalled, before the refutation queued behind the stall is read', () => {
+    const { step } = coreWithMembers(4)
+    step({ kind: 'entries', source: 'gossip', entries: [member('f', 'b', 1, 'suspect', 600)] }, 100)
+    const failedAt = failProbeOf(step, 'f', 100)
+    // The loop wakes 2 s late: the timers run first, and the held confirmation is due by then.
+    const late = published(step({ kind: 'tick' }, failedAt.t + CONFIRM_DELAY_MS + 2_000))
+    expect(late.filter((e) => e.key === 'member/f')).toEqual([])
+  })
+
+  it('should not accuse again a member whose suspicion it started itself', () => {
+    const { step } = coreWithMembers(5)
+    const first = failProbeOf(step, 'f', 0)
+    expect(first.published.filter((e) => e.key === 'member/f').map((e) => e.origin)).toEqual(['a'])
+    step({ kind: 'peer-lost', name: 'f' }, first.t + 1)
+    const again = failProbeOf(step, 'f', first.t + 1)
+    const after = tickAcking(step, again.t + 1, again.t + 2 * CONFIRM_DELAY_MS)
+    expect([...again.published, ...after.flatMap((s) => s.entries)].filter((e) => e.key === 'member/f')).toEqual([])
+  })
+
+  it('should declare a death as early when the confirmations arrive held back as when they arrive at once', () => {
+    const deathAt = (confirmAt: number): number => {
+      const { step } = coreWithMembers(6)
+      step({ kind: 'entries', source: 'gossip', entries: [member('f', 'b', 1, 'suspect', 600)] }, 1_000)
+      step({ kind: 'entries', source: 'gossip', entries: ['c', 'd', 'e'].map((o, i) => member('f', o, 1, 'suspect', 700 + i)) }, confirmAt)
+      const seen = tickAcking(step, confirmAt + 1, 1_000 + 10 * PROBE_INTERVAL_MS_DEFAULT)
+      const dead = seen.find((s) => s.entries.some((e) => e.key === 'member/f' && (e.value as { status: string }).status === 'dead'))
+      return (dead as { at: number }).at
     }
-    expect(probe).toBeDefined()
-    const p = probe as ProbeEffect
-    const indirect = step({ kind: 'probe-failed', probeId: p.probeId }, t).find((e): e is IndirectEffect => e.kind === 'probe-indirect') as IndirectEffect
-    const effects = indirect.helpers.flatMap((_h, n) => step({ kind: 'indirect-nack', probeId: indirect.probeId }, t + 1 + n))
-    expect(published(effects).map((e) => [e.key, e.origin, e.value])).toEqual([['member/f', 'a', { incarnation: 1, status: 'suspect' }]])
+    const minMs = SUSPICION_MIN_PERIODS * PROBE_INTERVAL_MS_DEFAULT
+    const early = deathAt(1_001)
+    const held = deathAt(1_000 + CONFIRM_DELAY_MS + PEER_LOST_PROBE_SPREAD_MS)
+    expect(early).toBeLessThanOrEqual(1_000 + minMs + SUSPICION_DEADLINE_SPREAD_MS)
+    expect(held).toBe(early)
   })
 })

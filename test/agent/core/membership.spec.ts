@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { SUSPICION_MIN_PERIODS, SUSPICION_MULT_DEFAULT } from '../../../agent/core/constants.js'
-import { AgentCore, compareWrites, expectedConfirmations, seededRng, suspicionMinMs, suspicionTimeoutMs } from '../../../agent/core/index.js'
+import { AgentCore, compareWrites, deadlineSpreadMs, expectedConfirmations, seededRng, suspicionMinMs, suspicionTimeoutMs } from '../../../agent/core/index.js'
 import type { Effect, Entry, Liveness, NodeName } from '../../../agent/core/index.js'
 import { VirtualCluster } from '../../../sim/cluster.js'
 
@@ -102,6 +102,11 @@ describe('membership: Lifeguard suspicion timeouts', () => {
     expect(expectedConfirmations(3, 2)).toBe(0)
     expect(suspicionTimeoutMs(0, 0, 4000, 24_000)).toBe(4000)
   })
+
+  it.each([[2, 200], [20, 200], [100, 200], [500, 1_000], [1_000, 2_000], [10_000, 2_000]])(
+    'should spread death deadlines over 2 ms per member, within [200 ms, 2 s] (N = %i: %i ms)', (n, ms) => {
+      expect(deadlineSpreadMs(n)).toBe(ms)
+    })
 })
 
 describe('membership: refutation', () => {
