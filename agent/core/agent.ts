@@ -14,8 +14,8 @@ import type { MaintenanceView } from './admin/fold.js'
 import { MaintenanceWorker } from './admin/worker.js'
 import type { MaintenanceWork, WorkerAction } from './admin/worker.js'
 import { Awareness } from './membership/awareness.js'
-import { HeldConfirmations } from './membership/confirmations.js'
-import type { HeldConfirmation } from './membership/confirmations.js'
+import { DueQueue } from './membership/held-accusations.js'
+import type { HeldAccusation, Verification } from './membership/held-accusations.js'
 import { MemberTable } from './membership/member-table.js'
 import { Prober } from './membership/prober.js'
 import type { ProberAction } from './membership/prober.js'
@@ -245,7 +245,11 @@ export class AgentCore {
   private readonly awareness: Awareness
   private prober: Prober | undefined
   private readonly suspicions = new SuspicionTimers()
-  private readonly confirmations: HeldConfirmations
+  /** Accusations held back, and the verification pings of held first accusations (see membership/held-accusations.ts). */
+  private readonly held: DueQueue<HeldAccusation>
+  private readonly verifying: DueQueue<Verification>
+  private nextVerifyId = -1
+  private readonly heldMsMax: number
   private readonly ownValues = new Map<EntryKey, Value>()
   private readonly rtt = new Map<NodeName, number>()
   private rttDirty = false
@@ -280,7 +284,10 @@ export class AgentCore {
     this.members = new MemberTable(init.name, names)
     this.admin = new AdminLedger(init.adminKeys ?? [], this.replica, init.verifyEd25519)
     this.worker = new MaintenanceWorker(this.cfg)
-    this.confirmations = new HeldConfirmations(Math.round(C.SUSPICION_CONFIRM_DELAY_PERIODS * this.cfg.probeIntervalMs))
+    this.held = new DueQueue(Math.round(C.SUSPICION_HOLD_PERIODS * this.cfg.probeIntervalMs))
+    this.verifying = new DueQueue(this.cfg.probeTimeoutMs)
+    // An accuser holds an accusation for the hold and one ping; allow a period of slack, no more.
+    this.heldMsMax = Math.round(C.SUSPICION_HOLD_PERIODS * this.cfg.probeIntervalMs) + this.cfg.probeTimeoutMs + this.cfg.probeIntervalMs
   }
 
   get incarnation (): number {
@@ -355,9 +362,13 @@ export class AgentCore {
       case 'sync-advance':
         for (const [origin, upTo] of input.versions) this.replica.advance(origin, upTo)
         return
-      case 'probe-ack': return this.proberActions(this.prober?.onAck(input.probeId, input.rttMs) ?? [], at)
+      case 'probe-ack':
+        if (input.probeId < 0) return this.verificationAnswered(input.probeId, input.rttMs)
+        return this.proberActions(this.prober?.onAck(input.probeId, input.rttMs) ?? [], at)
       case 'indirect-ack': return this.proberActions(this.prober?.onAck(input.probeId, undefined) ?? [], at)
-      case 'probe-failed': return this.proberActions(this.prober?.onDirectFailed(input.probeId, this.rng) ?? [], at)
+      case 'probe-failed':
+        if (input.probeId < 0) return this.verificationFailed(input.probeId, at)
+        return this.proberActions(this.prober?.onDirectFailed(input.probeId, this.rng) ?? [], at)
       case 'indirect-nack': return this.proberActions(this.prober?.onNack(input.probeId) ?? [], at)
       case 'peer-lost': {
         const m = this.members.get(input.name)
@@ -415,7 +426,8 @@ export class AgentCore {
     this.write(memberKey(this.name), { incarnation: this.incarnationNow, status: 'left' }, at)
     this.prober = undefined
     this.suspicions.clear()
-    this.confirmations.clear()
+    this.held.clear()
+    this.verifying.clear()
   }
 
   /** Write one of this node's own `node/<name>/<field>` keys. */
@@ -576,7 +588,8 @@ export class AgentCore {
       target: member,
       incarnation: current.incarnation,
       accuser,
-      startMonoMs: at.monoMs,
+      // A held accusation started when its accuser's probe failed, not when it reached us.
+      startMonoMs: at.monoMs - this.heldMsOf(rec),
       k: expectedConfirmations(this.cfg.suspicionConfirmations, n),
       minMs,
       maxMs: minMs * this.cfg.suspicionMaxTimeoutMult,
@@ -602,10 +615,14 @@ export class AgentCore {
           this.out.emit(a)
           break
         case 'suspect': {
+          // A refused connection (the process is gone) is accused at once; silence and
+          // confirmations are held back first (see membership/held-accusations.ts).
           const m = this.members.get(a.target)
-          if (m?.status === 'alive') this.write(memberKey(a.target), { incarnation: m.incarnation, status: 'suspect' }, at)
-          // Someone else accuses it already: ours is a confirmation, held back (see membership/confirmations.ts).
-          else if (m?.status === 'suspect' && this.confirmationCounts(a.target, m.incarnation)) this.confirmations.hold(a.target, m.incarnation, at.monoMs)
+          if (m === undefined) break
+          if (m.status === 'alive' && a.refused) this.accuse(a.target, m.incarnation, 0, at)
+          else if (m.status === 'alive' || (m.status === 'suspect' && this.confirmationCounts(a.target, m.incarnation))) {
+            this.held.add({ target: a.target, incarnation: m.incarnation, failedAtMonoMs: at.monoMs }, at.monoMs)
+          }
           break
         }
         case 'rtt':
@@ -630,11 +647,60 @@ export class AgentCore {
     return held === undefined || held.incarnation !== incarnation || (!held.saturated && !held.accusedBy(this.name))
   }
 
-  /** A held confirmation fell due: publish it if the member is still suspect at that incarnation and it still counts. */
-  private confirmHeld (h: HeldConfirmation, at: Instant): void {
+  /** Publish our accusation of `target`; `heldMs` says how long ago our probe of it failed, if we held it back. */
+  private accuse (target: NodeName, incarnation: number, heldMs: number, at: Instant): void {
+    this.write(memberKey(target), heldMs > 0 ? { incarnation, status: 'suspect', heldMs } : { incarnation, status: 'suspect' }, at)
+  }
+
+  /**
+   * A held accusation fell due. Someone else accuses the member by now: ours is a confirmation,
+   * published if it still counts. Still alive to us: ping it once more before saying anything.
+   */
+  private heldDue (h: HeldAccusation, at: Instant): void {
     const m = this.members.get(h.target)
-    if (m?.status !== 'suspect' || m.incarnation !== h.incarnation || !this.confirmationCounts(h.target, h.incarnation)) return
-    this.write(memberKey(h.target), { incarnation: h.incarnation, status: 'suspect' }, at)
+    if (m === undefined || m.incarnation !== h.incarnation) return
+    if (m.status === 'suspect') {
+      if (this.confirmationCounts(h.target, h.incarnation)) this.accuse(h.target, h.incarnation, 0, at)
+      return
+    }
+    if (m.status !== 'alive') return
+    const probeId = this.nextVerifyId--
+    this.verifying.add({ ...h, probeId }, at.monoMs)
+    this.out.emit({ kind: 'probe', probeId, target: h.target, timeoutMs: this.cfg.probeTimeoutMs })
+  }
+
+  private verificationOf (probeId: number): Verification | undefined {
+    for (const v of this.verifying.values()) if (v.probeId === probeId) return v
+    return undefined
+  }
+
+  /** The member answered the verification ping: it is fine, and nobody hears of our accusation. */
+  private verificationAnswered (probeId: number, rttMs: number | undefined): void {
+    const v = this.verificationOf(probeId)
+    if (v === undefined) return
+    this.verifying.delete(v.target)
+    if (rttMs !== undefined) this.recordRtt(v.target, rttMs)
+  }
+
+  private verificationFailed (probeId: number, at: Instant): void {
+    const v = this.verificationOf(probeId)
+    if (v === undefined) return
+    this.verifying.delete(v.target)
+    this.unverified(v, at)
+  }
+
+  /** The verification ping failed or timed out: accuse, saying how long ago our first probe failed. */
+  private unverified (v: Verification, at: Instant): void {
+    const m = this.members.get(v.target)
+    if (m === undefined || m.incarnation !== v.incarnation) return
+    if (m.status === 'alive') this.accuse(v.target, v.incarnation, Math.max(1, at.monoMs - v.failedAtMonoMs), at)
+    else if (m.status === 'suspect' && this.confirmationCounts(v.target, v.incarnation)) this.accuse(v.target, v.incarnation, 0, at)
+  }
+
+  /** How long ago an accuser's probe failed (`heldMs`), within what an honest accuser can have held it. */
+  private heldMsOf (rec: MemberRecord): number {
+    const held = (rec as MemberRecord & { heldMs?: unknown }).heldMs
+    return typeof held === 'number' && Number.isFinite(held) ? Math.min(this.heldMsMax, Math.max(0, held)) : 0
   }
 
   private recordRtt (peer: NodeName, rttMs: number): void {
@@ -667,16 +733,18 @@ export class AgentCore {
     this.awareness.apply(1)
     this.prober?.onStall(at.monoMs)
     this.suspicions.postponeAll(lagMs)
-    // Timers run before the messages that queued up during the stall: a held confirmation due now
-    // would go out before a refutation waiting behind the stall is read. Drop them.
-    this.confirmations.clear()
+    // Timers run before the messages that queued up during the stall: a held accusation due now
+    // would go out before a refutation or a ping answer waiting behind the stall is read. Drop them.
+    this.held.clear()
+    this.verifying.clear()
     this.out.emit({ kind: 'log', level: 'warn', msg: 'own event loop stalled; not counting it against peers', fields: { lagMs, health: this.awareness.health } })
   }
 
   private runTimers (at: Instant): void {
     const now = at.monoMs
     if (this.prober !== undefined) this.proberActions(this.prober.onTimer(now, this.rng), at)
-    if (this.confirmations.size > 0) for (const h of this.confirmations.takeDue(now)) this.confirmHeld(h, at)
+    if (this.held.size > 0) for (const h of this.held.takeDue(now)) this.heldDue(h, at)
+    if (this.verifying.size > 0) for (const v of this.verifying.takeDue(now)) this.unverified(v, at)
     for (const s of this.suspicions.takeExpired(now)) {
       const target = s.target
       const m = this.members.get(target)
@@ -751,8 +819,10 @@ export class AgentCore {
     if (this.phase !== 'running') return undefined
     let t = Math.min(this.nextHeartbeatMonoMs, this.nextSyncMonoMs, this.nextGcMonoMs)
     if (this.prober !== undefined) t = Math.min(t, this.prober.wakeMonoMs)
-    const confirmMs = this.confirmations.nextDueMonoMs()
-    if (confirmMs !== undefined) t = Math.min(t, confirmMs)
+    const heldMs = this.held.nextDueMonoMs()
+    if (heldMs !== undefined) t = Math.min(t, heldMs)
+    const verifyMs = this.verifying.nextDueMonoMs()
+    if (verifyMs !== undefined) t = Math.min(t, verifyMs)
     const suspicionMs = this.suspicions.nextDeadlineMonoMs()
     if (suspicionMs !== undefined) t = Math.min(t, suspicionMs)
     if (this.workerWakeMonoMs !== undefined) t = Math.min(t, this.workerWakeMonoMs)

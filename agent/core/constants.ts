@@ -71,15 +71,17 @@ export const SUSPICION_CONFIRMATIONS_DEFAULT = 3
  */
 export const PEER_LOST_PROBE_SPREAD_MS = 200
 /**
- * A confirmation (our probe failed on a member someone else already suspects) is published this
- * many probe periods after our probe failed, and only if the member is then still suspect at the
- * same incarnation and the suspicion still lacks confirmations (see membership/confirmations.ts).
- * A member whose loop stalled for up to about 2.5 periods has refuted by then, so its suspicion
- * costs the fleet one accusation and one refutation instead of up to k + 2 messages. Held back
- * for less than SUSPICION_MIN_PERIODS minus PEER_LOST_PROBE_SPREAD_MS, a confirmation still
- * arrives before the shortest timeout ends, so a crash is declared dead exactly as early.
+ * Accusations are held back this many probe periods before they go to the fleet (see
+ * membership/held-accusations.ts): a confirmation is then published if the member is still
+ * suspect and the suspicion still lacks confirmations; a first accusation whose probe timed out
+ * is checked with one more ping, and published (with how long it was held) only if that fails
+ * too. A node whose loop stalled for up to about 2.5 periods answers that ping or has refuted by
+ * then, so the stall costs the fleet nothing instead of an accusation, up to k confirmations and
+ * a refutation. Held for less than SUSPICION_MIN_PERIODS minus PEER_LOST_PROBE_SPREAD_MS, a
+ * confirmation still arrives before the shortest timeout ends, and a killed process (its
+ * connection is refused) is accused at once, so a crash is declared dead exactly as early.
  */
-export const SUSPICION_CONFIRM_DELAY_PERIODS = 1.5
+export const SUSPICION_HOLD_PERIODS = 1.5
 /**
  * Suspicion deadlines get a random extra delay in [0, spread), so one node, not all, declares a
  * death first: the rest hear its verdict before their own deadline. The spread is this many ms

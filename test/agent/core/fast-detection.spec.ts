@@ -4,7 +4,7 @@
  * says no, and no redundant accusations once a suspicion is confirmed.
  */
 import { describe, expect, it } from 'vitest'
-import { PEER_LOST_PROBE_SPREAD_MS, PROBE_INTERVAL_MS_DEFAULT, SUSPICION_CONFIRM_DELAY_PERIODS, SUSPICION_DEADLINE_SPREAD_MS, SUSPICION_MIN_PERIODS } from '../../../agent/core/constants.js'
+import { PEER_LOST_PROBE_SPREAD_MS, PROBE_INTERVAL_MS_DEFAULT, PROBE_TIMEOUT_MS_DEFAULT, SUSPICION_HOLD_PERIODS, SUSPICION_DEADLINE_SPREAD_MS, SUSPICION_MIN_PERIODS } from '../../../agent/core/constants.js'
 import { AgentCore, seededRng } from '../../../agent/core/index.js'
 import type { Effect, Entry, Liveness } from '../../../agent/core/index.js'
 
@@ -37,18 +37,26 @@ function tickThrough (step: (input: Parameters<AgentCore['step']>[0], monoMs: nu
   return out
 }
 
-const CONFIRM_DELAY_MS = SUSPICION_CONFIRM_DELAY_PERIODS * PROBE_INTERVAL_MS_DEFAULT
+const CONFIRM_DELAY_MS = SUSPICION_HOLD_PERIODS * PROBE_INTERVAL_MS_DEFAULT
 
 type Step = (input: Parameters<AgentCore['step']>[0], monoMs: number) => Effect[]
 
-/** Tick every millisecond from `from` to `to`, answering every probe, and collect what was published when. */
-function tickAcking (step: Step, from: number, to: number): Array<{ at: number, entries: Entry[] }> {
-  const out: Array<{ at: number, entries: Entry[] }> = []
+/**
+ * Tick every millisecond from `from` to `to`, answering every probe except
+ * those of `silent` (and no indirect probe), and collect what was published
+ * when and the probes sent to `silent`.
+ */
+function tickAcking (step: Step, from: number, to: number, silent?: string): Array<{ at: number, entries: Entry[], silentProbes: ProbeEffect[] }> {
+  const out: Array<{ at: number, entries: Entry[], silentProbes: ProbeEffect[] }> = []
   for (let t = from; t <= to; t++) {
     const effects = step({ kind: 'tick' }, t)
-    for (const p of probes(effects)) effects.push(...step({ kind: 'probe-ack', probeId: p.probeId, rttMs: 1 }, t))
+    const silentProbes: ProbeEffect[] = []
+    for (const p of probes(effects)) {
+      if (p.target === silent) silentProbes.push(p)
+      else effects.push(...step({ kind: 'probe-ack', probeId: p.probeId, rttMs: 1 }, t))
+    }
     const entries = published(effects)
-    if (entries.length > 0) out.push({ at: t, entries })
+    if (entries.length > 0 || silentProbes.length > 0) out.push({ at: t, entries, silentProbes })
   }
   return out
 }
@@ -184,6 +192,49 @@ describe('fast detection: confirmations', () => {
     const again = failProbeOf(step, 'f', first.t + 1)
     const after = tickAcking(step, again.t + 1, again.t + 2 * CONFIRM_DELAY_MS)
     expect([...again.published, ...after.flatMap((s) => s.entries)].filter((e) => e.key === 'member/f')).toEqual([])
+  })
+
+  it('should hold back an accusation whose probe timed out, and drop it when the verification ping is answered', () => {
+    const { step } = coreWithMembers(7)
+    // f is silent (a stalled loop) until the verification ping.
+    const seen: ReturnType<typeof tickAcking> = []
+    for (let t = 0; t < 3 * PROBE_INTERVAL_MS_DEFAULT * OTHERS.length && !seen.some((s) => s.silentProbes.some((p) => p.probeId < 0)); t++) seen.push(...tickAcking(step, t, t, 'f'))
+    const first = seen.find((s) => s.silentProbes.length > 0) as { at: number, silentProbes: ProbeEffect[] }
+    expect(first.silentProbes[0]?.probeId).toBeGreaterThan(0)
+    const periodEnd = first.at + PROBE_INTERVAL_MS_DEFAULT
+    const verification = seen.find((s) => s.silentProbes.some((p) => p.probeId < 0))
+    expect(verification?.at).toBe(periodEnd + CONFIRM_DELAY_MS)
+    // Now f answers: the held accusation is dropped, and nothing about f was ever published.
+    const v = (verification as { silentProbes: ProbeEffect[] }).silentProbes.find((p) => p.probeId < 0) as ProbeEffect
+    const answered = published(step({ kind: 'probe-ack', probeId: v.probeId, rttMs: 1 }, periodEnd + CONFIRM_DELAY_MS + 1))
+    const later = tickAcking(step, periodEnd + CONFIRM_DELAY_MS + 2, periodEnd + 10_000)
+    expect([...answered, ...seen.flatMap((s) => s.entries), ...later.flatMap((s) => s.entries)].filter((e) => e.key === 'member/f')).toEqual([])
+  })
+
+  it('should publish a held accusation, saying how long it held it, when the verification ping fails too', () => {
+    const { step } = coreWithMembers(7)
+    const seen = tickAcking(step, 0, 3 * PROBE_INTERVAL_MS_DEFAULT * OTHERS.length, 'f')
+    const first = seen.find((s) => s.silentProbes.length > 0) as { at: number }
+    const periodEnd = first.at + PROBE_INTERVAL_MS_DEFAULT
+    const accused = seen.filter((s) => s.entries.some((e) => e.key === 'member/f'))
+    expect(accused.map((s) => s.at)).toEqual([periodEnd + CONFIRM_DELAY_MS + PROBE_TIMEOUT_MS_DEFAULT])
+    expect(accused[0]?.entries.map((e) => e.value)).toEqual([{ incarnation: 1, status: 'suspect', heldMs: CONFIRM_DELAY_MS + PROBE_TIMEOUT_MS_DEFAULT }])
+  })
+
+  it('should start a held accusation\'s suspicion when the accuser\'s probe failed, bounded by what an accuser can hold', () => {
+    const deathAt = (value: Entry['value']): number => {
+      const { step } = coreWithMembers(6)
+      step({ kind: 'entries', source: 'gossip', entries: [{ ...member('f', 'b', 1, 'suspect', 600), value }] }, 5_000)
+      step({ kind: 'entries', source: 'gossip', entries: ['c', 'd', 'e'].map((o, i) => member('f', o, 1, 'suspect', 700 + i)) }, 5_001)
+      const seen = tickAcking(step, 5_002, 5_000 + 10 * PROBE_INTERVAL_MS_DEFAULT)
+      const dead = seen.find((s) => s.entries.some((e) => e.key === 'member/f' && (e.value as { status: string }).status === 'dead'))
+      return (dead as { at: number }).at
+    }
+    const now = deathAt({ incarnation: 1, status: 'suspect' })
+    expect(deathAt({ incarnation: 1, status: 'suspect', heldMs: 2_000 })).toBe(now - 2_000)
+    const heldMsMax = CONFIRM_DELAY_MS + PROBE_TIMEOUT_MS_DEFAULT + PROBE_INTERVAL_MS_DEFAULT
+    expect(deathAt({ incarnation: 1, status: 'suspect', heldMs: 1e9 })).toBe(now - heldMsMax)
+    expect(deathAt({ incarnation: 1, status: 'suspect', heldMs: -5 })).toBe(now)
   })
 
   it('should declare a death as early when the confirmations arrive held back as when they arrive at once', () => {
