@@ -91,6 +91,7 @@ export function summary (r: SimResult): string {
     `join/restart convergence              ${s(r.joins)}  unsettled ${r.joins.unsettled}`,
     `partition heals                       ${r.heals.length === 0 ? 'none' : r.heals.map((h) => `at ${h.atS} s -> ${h.convergedAfterS ?? 'never'} s`).join(', ')}`,
     `traffic per node                      ${r.traffic.messagesPerNodePerS} msg/s  ${r.traffic.bytesPerNodePerS} B/s  (${Object.entries(r.traffic.byKind).map(([k, v]) => `${k} ${v.bytes} B/s`).join(', ')})`,
+    `gossip by cause, per node             ${Object.entries(r.traffic.gossipByCause).map(([k, v]) => `${k} ${v.bytesPerNodePerS} B/s (${v.publishedPerS}/s x ${v.copiesPerNode})`).join(', ')}`,
     `peak state per node                   ${r.state.peakEntriesPerNode} entries  ${r.state.peakBytesPerNode} bytes`
   ]
   if (!r.ok) lines.push(`FAILED with seed ${r.seed}; reproduce with: ${r.reproduce}`)

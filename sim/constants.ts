@@ -39,10 +39,10 @@ export const REORDER_DELAY_MS_DEFAULT = 5
 export const RETRANSMIT_MS_DEFAULT = 200
 
 // Gossipsub as agent/runtime/libp2p-node.ts configures it (js-libp2p-gossipsub v14 defaults unless noted).
-export const GOSSIP_D_DEFAULT = 6
-export const GOSSIP_D_LO_DEFAULT = 4
-/** The runtime's GOSSIP_MESH_DEGREE_HIGH (gossipsub's default is 12). */
-export const GOSSIP_D_HI_DEFAULT = 8
+/** The runtime's GOSSIP_MESH_DEGREE, _LOW and _HIGH (gossipsub's defaults are 6, 4 and 12). */
+export const GOSSIP_D_DEFAULT = 4
+export const GOSSIP_D_LO_DEFAULT = 3
+export const GOSSIP_D_HI_DEFAULT = 6
 export const GOSSIP_D_LAZY_DEFAULT = 6
 /** The runtime sets 0: IHAVE goes to Dlazy peers only (gossipsub's default is 0.25 of the non-mesh peers). */
 export const GOSSIP_FACTOR_DEFAULT = 0

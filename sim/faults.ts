@@ -1,11 +1,17 @@
 /**
  * The fault phase: churn, stalls, scheduled events (crash, restart, leave,
- * join, stall, partition) and the write workload, all drawn from the run's
- * one generator. Faults only start at `warmupS` and stop at `durationS`;
+ * join, stall, partition) and the write workload, all drawn from a
+ * generator of their own, seeded from the run's seed: the fault schedule
+ * (which nodes are stall-prone, when they stall, which crash, where the
+ * writes go) does not depend on how many draws the gossip model or the
+ * cores made before, so two runs of one seed that differ in a protocol
+ * parameter face the same faults and can be compared. Faults only start at `warmupS` and stop at `durationS`;
  * `active` turns false when the liveness phase begins, which also cancels
  * restarts and joins still pending (nodes down then stay down).
  */
 import type { Scenario, ScheduledEvent } from './scenario/index.js'
+import { seededRng } from '../agent/core/index.js'
+import type { Rng } from '../agent/core/index.js'
 import type { World } from './world.js'
 
 export interface FaultHooks {
@@ -17,20 +23,27 @@ export interface FaultHooks {
   write: (node: number, field: string, deleted: boolean) => void
 }
 
-function exp (w: World, meanMs: number): number {
-  return -Math.log(1 - w.rng.next()) * meanMs
+function exp (rng: Rng, meanMs: number): number {
+  return -Math.log(1 - rng.next()) * meanMs
+}
+
+/** The fault schedule's generator for a run seed (its own stream, see above). */
+export function faultRng (seed: number): Rng {
+  return seededRng((seed ^ 0x5bd1e995) >>> 0)
 }
 
 export class FaultPlan {
   private readonly w: World
   private readonly s: Scenario
   private readonly hooks: FaultHooks
+  private readonly rng: Rng
   active = true
 
-  constructor (w: World, hooks: FaultHooks) {
+  constructor (w: World, hooks: FaultHooks, rng: Rng) {
     this.w = w
     this.s = w.scenario
     this.hooks = hooks
+    this.rng = rng
   }
 
   private get endMs (): number {
@@ -54,20 +67,20 @@ export class FaultPlan {
       this.w.at(atMs, () => {
         if (!this.active) return
         fn()
-        next(this.w.now + exp(this.w, meanGapMs))
+        next(this.w.now + exp(this.rng, meanGapMs))
       })
     }
-    next(fromMs + exp(this.w, meanGapMs))
+    next(fromMs + exp(this.rng, meanGapMs))
   }
 
   private pickUp (): number | undefined {
     const up = this.w.upNodes()
-    return up.length === 0 ? undefined : up[this.w.rng.int(up.length)]
+    return up.length === 0 ? undefined : up[this.rng.int(up.length)]
   }
 
   private downtimeMs (): number {
     const [lo, hi] = this.s.churn.downtimeS
-    return (lo + this.w.rng.next() * (hi - lo)) * 1000
+    return (lo + this.rng.next() * (hi - lo)) * 1000
   }
 
   private later (delayMs: number, fn: () => void): void {
@@ -77,7 +90,7 @@ export class FaultPlan {
   private churnOne (): void {
     const node = this.pickUp()
     if (node === undefined) return
-    if (this.w.rng.next() < this.s.churn.leaveFraction) {
+    if (this.rng.next() < this.s.churn.leaveFraction) {
       this.hooks.leave(node)
       this.later(this.downtimeMs(), () => this.hooks.join())
     } else {
@@ -89,15 +102,15 @@ export class FaultPlan {
   private writeOne (): void {
     const node = this.pickUp()
     if (node === undefined) return
-    const field = `app${this.w.rng.int(this.s.workload.fieldsPerNode)}`
-    this.hooks.write(node, field, this.w.rng.next() < this.s.workload.deleteFraction)
+    const field = `app${this.rng.int(this.s.workload.fieldsPerNode)}`
+    this.hooks.write(node, field, this.rng.next() < this.s.workload.deleteFraction)
   }
 
   private startStalls (): void {
     const { fraction, durationMs, meanIntervalS } = this.s.stalls
     if (fraction <= 0) return
     const up = [...this.w.upNodes()].sort((a, b) => a - b)
-    const prone = up.filter(() => this.w.rng.next() < fraction)
+    const prone = up.filter(() => this.rng.next() < fraction)
     for (const node of prone) this.every(this.w.now, meanIntervalS * 1000, () => this.w.stall(node, durationMs))
   }
 
@@ -106,7 +119,7 @@ export class FaultPlan {
     if (ev.nodes.length > 0) return ev.nodes.map((n) => this.w.indexOf(n)).filter((i): i is number => i !== undefined)
     const pool = ev.kind === 'restart' ? this.w.nodes.filter((n) => n.status === 'down').map((n) => n.idx) : [...this.w.upNodes()]
     const out: number[] = []
-    while (out.length < ev.count && pool.length > 0) out.push(pool.splice(this.w.rng.int(pool.length), 1)[0] as number)
+    while (out.length < ev.count && pool.length > 0) out.push(pool.splice(this.rng.int(pool.length), 1)[0] as number)
     return out
   }
 
@@ -136,7 +149,7 @@ export class FaultPlan {
         const up = [...this.w.upNodes()]
         const side: number[] = []
         const want = Math.round(ev.fraction * up.length)
-        while (side.length < want && up.length > 0) side.push(up.splice(this.w.rng.int(up.length), 1)[0] as number)
+        while (side.length < want && up.length > 0) side.push(up.splice(this.rng.int(up.length), 1)[0] as number)
         this.hooks.partition(side.sort((a, b) => a - b), ev.oneWay, durMs)
         return
       }

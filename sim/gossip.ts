@@ -25,7 +25,7 @@ import { sample } from '../agent/core/index.js'
 import type { Rng } from '../agent/core/index.js'
 import type { Network } from './network.js'
 import type { GossipModel } from './scenario/index.js'
-import { GOSSIP_IDONTWANT_MIN_BYTES } from './constants.js'
+import { FRAME_OVERHEAD_BYTES, GOSSIP_IDONTWANT_MIN_BYTES, GOSSIP_MESSAGE_OVERHEAD_BYTES } from './constants.js'
 import { controlBytes } from './sizes.js'
 
 export interface GossipHost {
@@ -222,7 +222,8 @@ export class GossipMesh {
   }
 
   private drain (bytes: number, host: GossipHost, traffic: Traffic, offer: (u: number, v: number, t: number) => void, out: Delivery[], copies: Map<number, 1 | 2>): void {
-    const idontwant = this.model.idontwant && bytes >= GOSSIP_IDONTWANT_MIN_BYTES
+    // gossipsub compares the message's data (our payload), not the whole RPC, with its threshold.
+    const idontwant = this.model.idontwant && bytes - GOSSIP_MESSAGE_OVERHEAD_BYTES - FRAME_OVERHEAD_BYTES >= GOSSIP_IDONTWANT_MIN_BYTES
     while (this.heap.size > 0) {
       const v = this.heap.pop()
       const t = this.heap.lastTime
@@ -280,14 +281,23 @@ export class GossipMesh {
   }
 
   /**
-   * IHAVE cost per node per gossip heartbeat: every node advertises the ids
-   * it saw in the last `historyGossip` heartbeats to max(D_lazy, factor *
-   * non-mesh peers) peers, one RPC per peer.
+   * IHAVE cost per node per gossip heartbeat. gossipsub emits gossip per
+   * topic (`emitGossip`): for every topic with ids seen in the last
+   * `historyGossip` heartbeats, it picks max(D_lazy, factor * non-mesh peers)
+   * peers of its own and sends each that topic's ids. A peer picked for two
+   * topics gets them in one RPC; with D_lazy = 6 of ~300 peers that is rare
+   * and not modelled (each topic's IHAVE is charged its own RPC).
    */
-  ihavePerNode (recentIds: number): Traffic {
+  ihavePerNode (idsPerTopic: readonly number[]): Traffic {
     const m = this.model
-    if (recentIds === 0) return { messages: 0, bytes: 0 }
     const peers = Math.min(Math.max(0, m.connectedPeers - m.d), Math.max(m.dLazy, Math.floor(m.gossipFactor * Math.max(0, m.connectedPeers - m.d))))
-    return { messages: peers, bytes: peers * controlBytes(recentIds) }
+    let messages = 0
+    let bytes = 0
+    for (const ids of idsPerTopic) {
+      if (ids === 0) continue
+      messages += peers
+      bytes += peers * controlBytes(ids)
+    }
+    return { messages, bytes }
   }
 }

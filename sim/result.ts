@@ -14,6 +14,7 @@ import { histogram, r3, summarizeMs } from './stats.js'
 import type { Summary } from './stats.js'
 import type { Traffic } from './gossip.js'
 import type { TrafficKind } from './world.js'
+import type { CauseRate, GossipCause } from './gossip-causes.js'
 
 export interface SimResult {
   scenario: string
@@ -28,7 +29,7 @@ export interface SimResult {
   deltaConvergence: Summary & { writes: number, superseded: number, unconverged: number, acknowledged: number, excludingStalled: Summary }
   heals: { atS: number, convergedAfterS: number | null }[]
   joins: Summary & { unsettled: number }
-  traffic: { messagesPerNodePerS: number, bytesPerNodePerS: number, byKind: Record<TrafficKind, Traffic> }
+  traffic: { messagesPerNodePerS: number, bytesPerNodePerS: number, byKind: Record<TrafficKind, Traffic>, gossipByCause: Partial<Record<GossipCause, CauseRate>> }
   state: { peakEntriesPerNode: number, peakBytesPerNode: number }
   coreSteps: number
   timeline: TimelinePoint[]
@@ -101,7 +102,7 @@ export function buildResult (run: Run, checks: CheckResult[]): SimResult {
     deltaConvergence: { ...summarizeMs(run.writes.convergenceMs), writes: run.writes.writes, superseded: run.writes.superseded, unconverged: run.writes.unconverged, acknowledged: run.writes.acked.length, excludingStalled: summarizeMs(run.writes.activeConvergenceMs) },
     heals: run.episodes.filter((e) => e.kind === 'heal').map((e) => ({ atS: r3(e.atMs / 1000), convergedAfterS: e.settledMs === undefined ? null : r3((e.settledMs - e.atMs) / 1000) })),
     joins: { ...summarizeMs(joins.filter((e) => e.settledMs !== undefined).map((e) => (e.settledMs as number) - e.atMs)), unsettled: joins.filter((e) => e.settledMs === undefined).length },
-    traffic: { messagesPerNodePerS: rates.total.messages, bytesPerNodePerS: rates.total.bytes, byKind: rates.byKind },
+    traffic: { messagesPerNodePerS: rates.total.messages, bytesPerNodePerS: rates.total.bytes, byKind: rates.byKind, gossipByCause: run.sampler.causeRates() },
     state: { peakEntriesPerNode: run.sampler.peakEntries, peakBytesPerNode: run.sampler.peakBytes },
     coreSteps: run.world.steps,
     timeline: run.sampler.timeline,

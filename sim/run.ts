@@ -8,7 +8,7 @@
 import { CONVERGENCE_CHECK_MS, LEAVE_LINGER_MS, LIVENESS_CHECK_MS, PARTITION_AFTERMATH_MS, PROGRESS_EVERY_MS } from './constants.js'
 import { joinSettled, membershipAgrees, versionsAgree } from './convergence.js'
 import { DetectionMetrics } from './detection.js'
-import { FaultPlan } from './faults.js'
+import { FaultPlan, faultRng } from './faults.js'
 import { buildResult, finalChecks } from './result.js'
 import type { SimResult } from './result.js'
 import type { Scenario } from './scenario/index.js'
@@ -63,7 +63,7 @@ export class Run {
       join: () => this.join(),
       partition: (side, oneWay, durMs) => this.partition(side, oneWay, durMs),
       write: (n, field, deleted) => this.write(n, field, deleted)
-    })
+    }, faultRng(this.seed))
   }
 
   private nameFor (i: number, prefix: string): string {

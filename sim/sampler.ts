@@ -4,7 +4,10 @@
  * charts (live nodes, agreement on versions, bandwidth per node), plus the
  * peak state size per node.
  */
+import type { Channel } from '../agent/core/index.js'
 import type { Traffic } from './gossip.js'
+import { causeRates } from './gossip-causes.js'
+import type { CauseCounts, CauseRate, GossipCause } from './gossip-causes.js'
 import { agreement } from './convergence.js'
 import { entryBytes } from './sizes.js'
 import { r3 } from './stats.js'
@@ -21,6 +24,7 @@ export interface TimelinePoint {
 }
 
 const KINDS: TrafficKind[] = ['gossip', 'ihave', 'probe', 'sync']
+const CHANNELS: readonly Channel[] = ['membership', 'heartbeat', 'delta']
 
 function total (w: World): Traffic {
   let messages = 0
@@ -37,13 +41,17 @@ export class Sampler {
   readonly timeline: TimelinePoint[] = []
   /** A shared value for workload writes: one string object, however many nodes hold it. */
   readonly pad: string
-  private readonly recent: number[] = []
+  private readonly recent: Record<Channel, number[]> = { membership: [], heartbeat: [], delta: [] }
   private last: Traffic = { messages: 0, bytes: 0 }
   private lastMs = 0
   /** Traffic and node-seconds over the measured part of the fault phase. */
   private measureFrom: Record<TrafficKind, Traffic> | undefined
   private measureTo: Record<TrafficKind, Traffic> | undefined
+  private causesFrom: CauseCounts = {}
+  private causesTo: CauseCounts | undefined
   nodeSeconds = 0
+  /** Virtual seconds measured (the fault phase after warm-up). */
+  seconds = 0
   private measuring = false
   peakEntries = 0
   peakBytes = 0
@@ -75,11 +83,18 @@ export class Sampler {
   startMeasuring (): void {
     this.measuring = true
     this.measureFrom = this.snapshot()
+    this.causesFrom = this.w.causes.snapshot()
   }
 
   endFaultPhase (): void {
     this.measureTo = this.snapshot()
+    this.causesTo = this.w.causes.snapshot()
     this.measuring = false
+  }
+
+  /** Gossip per cause over the measured fault phase. */
+  causeRates (): Partial<Record<GossipCause, CauseRate>> {
+    return causeRates(this.causesFrom, this.causesTo ?? this.w.causes.snapshot(), this.seconds, this.nodeSeconds)
   }
 
   /** Per node per second over the measured fault phase, by kind and in total. */
@@ -102,11 +117,16 @@ export class Sampler {
   private gossipHeartbeat (): void {
     this.w.gossip.repair(this.w)
     const h = this.w.scenario.gossip.historyGossip
-    this.recent.push(this.w.publishedSinceHeartbeat)
-    this.w.publishedSinceHeartbeat = 0
-    while (this.recent.length > h) this.recent.shift()
-    const ids = this.recent.reduce((a, b) => a + b, 0)
-    const per = this.w.gossip.ihavePerNode(ids)
+    // gossipsub advertises each topic's ids on their own (emitGossip): per topic, the ids of its last `h` heartbeats.
+    const idsPerTopic: number[] = []
+    for (const channel of CHANNELS) {
+      const recent = this.recent[channel]
+      recent.push(this.w.publishedSinceHeartbeat[channel])
+      this.w.publishedSinceHeartbeat[channel] = 0
+      while (recent.length > h) recent.shift()
+      idsPerTopic.push(recent.reduce((a, b) => a + b, 0))
+    }
+    const per = this.w.gossip.ihavePerNode(idsPerTopic)
     const up = this.w.upNodes().length
     this.w.traffic.ihave.messages += per.messages * up
     this.w.traffic.ihave.bytes += per.bytes * up
@@ -117,7 +137,10 @@ export class Sampler {
     const now = w.now
     const dtS = (now - this.lastMs) / 1000
     const up = w.upNodes()
-    if (this.measuring) this.nodeSeconds += up.length * dtS
+    if (this.measuring) {
+      this.nodeSeconds += up.length * dtS
+      this.seconds += dtS
+    }
     const t = total(w)
     let stalled = 0
     let peakNode = -1

@@ -12,19 +12,31 @@ import * as C from './constants.js'
 
 const entrySizes = new WeakMap<Entry, number>()
 
+/** An entry as the wire carries it: a CBOR map of its five fields (protocols `entry`), names included. */
 export function entryBytes (e: Entry): number {
   let n = entrySizes.get(e)
   if (n === undefined) {
-    n = cborLength([e.key, e.value, e.hlc, e.origin, e.prev])
+    n = cborLength({ key: e.key, value: e.value, hlc: e.hlc, origin: e.origin, prev: e.prev })
     entrySizes.set(e, n)
   }
   return n
 }
 
+/** Bytes of a CBOR array or text header for `n` items or bytes. */
+function headerBytes (n: number): number {
+  return n < 24 ? 1 : n < 0x100 ? 2 : n < 0x1_0000 ? 3 : 5
+}
+
 export function entriesBytes (entries: readonly Entry[]): number {
-  let n = 3
+  let n = headerBytes(entries.length)
   for (const e of entries) n += entryBytes(e)
   return n
+}
+
+/** The gossip payload `{ v: 1, from, entries }` as protocols `encodeGossip` writes it. */
+export function gossipPayloadBytes (from: string, entries: readonly Entry[]): number {
+  // Map header (1), "v" (2) and 1 (1), "from" (5), "entries" (8): 17, then the name and the list.
+  return 17 + headerBytes(from.length) + from.length + entriesBytes(entries)
 }
 
 function versionsBytes (versions: readonly OriginVersion[]): number {
@@ -35,7 +47,7 @@ function versionsBytes (versions: readonly OriginVersion[]): number {
 
 /** One gossip message carrying `entries`, as one subscriber receives it. */
 export function gossipMessageBytes (from: string, entries: readonly Entry[]): number {
-  return C.GOSSIP_MESSAGE_OVERHEAD_BYTES + C.FRAME_OVERHEAD_BYTES + from.length + 8 + entriesBytes(entries)
+  return C.GOSSIP_MESSAGE_OVERHEAD_BYTES + C.FRAME_OVERHEAD_BYTES + gossipPayloadBytes(from, entries)
 }
 
 /** One IHAVE/IWANT/IDONTWANT control RPC carrying `ids` message ids. */

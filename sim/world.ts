@@ -11,9 +11,10 @@
  * queued timer. Nothing here reads a clock or Math.random.
  */
 import { AgentCore, NameTable, Replica, sample, seededRng } from '../agent/core/index.js'
-import type { AgentCoreInit, Effect, Entry, Input, NodeName, Rng, TelemetrySample } from '../agent/core/index.js'
+import type { AgentCoreInit, Channel, Effect, Entry, Input, NodeName, Rng, TelemetrySample } from '../agent/core/index.js'
 import { GOSSIP_ENTRIES_MAX, STORE_BATCH_DELAY_MS, WALL_START_MS } from './constants.js'
 import { IntrusiveQueue } from './event-queue.js'
+import { GossipCauses } from './gossip-causes.js'
 import { GossipMesh } from './gossip.js'
 import type { GossipHost, Traffic } from './gossip.js'
 import { MemStore } from './mem-store.js'
@@ -64,8 +65,10 @@ export class World implements GossipHost {
   readonly gossip: GossipMesh
   readonly nodes: SimNode[] = []
   readonly traffic: Record<TrafficKind, Traffic> = { gossip: { messages: 0, bytes: 0 }, ihave: { messages: 0, bytes: 0 }, probe: { messages: 0, bytes: 0 }, sync: { messages: 0, bytes: 0 } }
-  /** Messages published per channel since the last gossip heartbeat (for IHAVE sizes). */
-  publishedSinceHeartbeat = 0
+  /** Messages published per channel (gossipsub topic) since the last gossip heartbeat (for IHAVE sizes). */
+  readonly publishedSinceHeartbeat: Record<Channel, number> = { membership: 0, heartbeat: 0, delta: 0 }
+  /** Gossip traffic by what caused it (see gossip-causes.ts). */
+  readonly causes = new GossipCauses()
   observer: WorldObserver = {}
   steps = 0
   private readonly byName = new Map<NodeName, number>()
@@ -210,7 +213,7 @@ export class World implements GossipHost {
           for (const x of e.entries) this.forming.push(x)
           return
         }
-        return this.publish(n, e.entries)
+        return this.publish(n, e.channel, e.entries)
       case 'probe': return sendProbe(this, n.idx, e.probeId, e.target, e.timeoutMs)
       case 'probe-indirect':
         for (const h of e.helpers) sendIndirect(this, n.idx, e.probeId, h, e.target, e.timeoutMs)
@@ -247,11 +250,15 @@ export class World implements GossipHost {
     }
   }
 
-  private publish (n: SimNode, entries: Entry[]): void {
+  private publish (n: SimNode, channel: Channel, entries: Entry[]): void {
     for (let i = 0; i < entries.length; i += GOSSIP_ENTRIES_MAX) {
       const chunk = entries.length <= GOSSIP_ENTRIES_MAX ? entries : entries.slice(i, i + GOSSIP_ENTRIES_MAX)
-      this.publishedSinceHeartbeat++
-      const deliveries = this.gossip.publish(n.idx, this.nowMs, gossipMessageBytes(n.name, chunk), this, this.traffic.gossip)
+      this.publishedSinceHeartbeat[channel]++
+      const t = this.traffic.gossip
+      const messages = t.messages
+      const bytes = t.bytes
+      const deliveries = this.gossip.publish(n.idx, this.nowMs, gossipMessageBytes(n.name, chunk), this, t)
+      this.causes.add(this.causes.classify(chunk), chunk.length, t.messages - messages, t.bytes - bytes)
       // One input object for every receiver: cores do not mutate their inputs.
       const input: Input = { kind: 'entries', source: 'gossip', entries: chunk }
       for (const d of deliveries) {
@@ -365,6 +372,8 @@ export class World implements GossipHost {
     n.syncsRunning = 0
     n.flushPending = false
     this.setUp(idx, true)
+    // A formed fleet's start writes are not gossiped (see formFleet).
+    if (this.forming === undefined) this.causes.started(n.name)
     this.step(idx, { kind: 'tick', telemetry: TELEMETRY })
     this.step(idx, { kind: 'start', capabilities: { role: 'container', labels: {}, services: [] }, identity: { peerId: n.name } })
     this.gossip.join(idx, this)

@@ -14,10 +14,12 @@ import type { MaintenanceView } from './admin/fold.js'
 import { MaintenanceWorker } from './admin/worker.js'
 import type { MaintenanceWork, WorkerAction } from './admin/worker.js'
 import { Awareness } from './membership/awareness.js'
+import { DueQueue } from './membership/held-accusations.js'
+import type { HeldAccusation, Verification } from './membership/held-accusations.js'
 import { MemberTable } from './membership/member-table.js'
 import { Prober } from './membership/prober.js'
 import type { ProberAction } from './membership/prober.js'
-import { Suspicion, SuspicionTimers, expectedConfirmations, suspicionMinMs } from './membership/suspicion.js'
+import { Suspicion, SuspicionTimers, deadlineSpreadMs, expectedConfirmations, suspicionMinMs } from './membership/suspicion.js'
 import * as C from './constants.js'
 import { entryRejection, isMemberRecord, memberKey, nodeKey, ownerOfKey } from './entries.js'
 import { HybridClock, hlcWallMs } from './hlc.js'
@@ -243,6 +245,11 @@ export class AgentCore {
   private readonly awareness: Awareness
   private prober: Prober | undefined
   private readonly suspicions = new SuspicionTimers()
+  /** Accusations held back, and the verification pings of held first accusations (see membership/held-accusations.ts). */
+  private readonly held: DueQueue<HeldAccusation>
+  private readonly verifying: DueQueue<Verification>
+  private nextVerifyId = -1
+  private readonly heldMsMax: number
   private readonly ownValues = new Map<EntryKey, Value>()
   private readonly rtt = new Map<NodeName, number>()
   private rttDirty = false
@@ -277,6 +284,10 @@ export class AgentCore {
     this.members = new MemberTable(init.name, names)
     this.admin = new AdminLedger(init.adminKeys ?? [], this.replica, init.verifyEd25519)
     this.worker = new MaintenanceWorker(this.cfg)
+    this.held = new DueQueue(Math.round(C.SUSPICION_HOLD_PERIODS * this.cfg.probeIntervalMs))
+    this.verifying = new DueQueue(this.cfg.probeTimeoutMs)
+    // An accuser holds an accusation for the hold and one ping; allow a period of slack, no more.
+    this.heldMsMax = Math.round(C.SUSPICION_HOLD_PERIODS * this.cfg.probeIntervalMs) + this.cfg.probeTimeoutMs + this.cfg.probeIntervalMs
   }
 
   get incarnation (): number {
@@ -351,9 +362,13 @@ export class AgentCore {
       case 'sync-advance':
         for (const [origin, upTo] of input.versions) this.replica.advance(origin, upTo)
         return
-      case 'probe-ack': return this.proberActions(this.prober?.onAck(input.probeId, input.rttMs) ?? [], at)
+      case 'probe-ack':
+        if (input.probeId < 0) return this.verificationAnswered(input.probeId, input.rttMs)
+        return this.proberActions(this.prober?.onAck(input.probeId, input.rttMs) ?? [], at)
       case 'indirect-ack': return this.proberActions(this.prober?.onAck(input.probeId, undefined) ?? [], at)
-      case 'probe-failed': return this.proberActions(this.prober?.onDirectFailed(input.probeId, this.rng) ?? [], at)
+      case 'probe-failed':
+        if (input.probeId < 0) return this.verificationFailed(input.probeId, at)
+        return this.proberActions(this.prober?.onDirectFailed(input.probeId, this.rng) ?? [], at)
       case 'indirect-nack': return this.proberActions(this.prober?.onNack(input.probeId) ?? [], at)
       case 'peer-lost': {
         const m = this.members.get(input.name)
@@ -411,6 +426,8 @@ export class AgentCore {
     this.write(memberKey(this.name), { incarnation: this.incarnationNow, status: 'left' }, at)
     this.prober = undefined
     this.suspicions.clear()
+    this.held.clear()
+    this.verifying.clear()
   }
 
   /** Write one of this node's own `node/<name>/<field>` keys. */
@@ -571,11 +588,12 @@ export class AgentCore {
       target: member,
       incarnation: current.incarnation,
       accuser,
-      startMonoMs: at.monoMs,
+      // A held accusation started when its accuser's probe failed, not when it reached us.
+      startMonoMs: at.monoMs - this.heldMsOf(rec),
       k: expectedConfirmations(this.cfg.suspicionConfirmations, n),
       minMs,
       maxMs: minMs * this.cfg.suspicionMaxTimeoutMult,
-      spreadMs: this.rng.int(C.SUSPICION_DEADLINE_SPREAD_MS)
+      spreadMs: this.rng.int(deadlineSpreadMs(n))
     }))
   }
 
@@ -597,13 +615,13 @@ export class AgentCore {
           this.out.emit(a)
           break
         case 'suspect': {
+          // A refused connection (the process is gone) is accused at once; silence and
+          // confirmations are held back first (see membership/held-accusations.ts).
           const m = this.members.get(a.target)
-          // Enough others already accuse it: our accusation would not shorten anyone's timeout,
-          // so keep it to ourselves instead of adding one more message to the mesh.
-          const held = this.suspicions.get(a.target)
-          if (m?.status === 'suspect' && held !== undefined && held.incarnation === m.incarnation && held.saturated) break
-          if (m !== undefined && (m.status === 'alive' || m.status === 'suspect')) {
-            this.write(memberKey(a.target), { incarnation: m.incarnation, status: 'suspect' }, at)
+          if (m === undefined) break
+          if (m.status === 'alive' && a.refused) this.accuse(a.target, m.incarnation, 0, at)
+          else if (m.status === 'alive' || (m.status === 'suspect' && this.confirmationCounts(a.target, m.incarnation))) {
+            this.held.add({ target: a.target, incarnation: m.incarnation, failedAtMonoMs: at.monoMs }, at.monoMs)
           }
           break
         }
@@ -616,6 +634,73 @@ export class AgentCore {
         }
       }
     }
+  }
+
+  /**
+   * Would our accusation of `target` at `incarnation` shorten anyone's timeout? Not once the
+   * suspicion we hold is confirmed enough (then we keep it to ourselves instead of adding one more
+   * message to the mesh), nor when it counts us already (a second accusation from us is no
+   * confirmation: during a partition every failed probe of a suspected node used to publish one).
+   */
+  private confirmationCounts (target: NodeName, incarnation: number): boolean {
+    const held = this.suspicions.get(target)
+    return held === undefined || held.incarnation !== incarnation || (!held.saturated && !held.accusedBy(this.name))
+  }
+
+  /** Publish our accusation of `target`; `heldMs` says how long ago our probe of it failed, if we held it back. */
+  private accuse (target: NodeName, incarnation: number, heldMs: number, at: Instant): void {
+    this.write(memberKey(target), heldMs > 0 ? { incarnation, status: 'suspect', heldMs } : { incarnation, status: 'suspect' }, at)
+  }
+
+  /**
+   * A held accusation fell due. Someone else accuses the member by now: ours is a confirmation,
+   * published if it still counts. Still alive to us: ping it once more before saying anything.
+   */
+  private heldDue (h: HeldAccusation, at: Instant): void {
+    const m = this.members.get(h.target)
+    if (m === undefined || m.incarnation !== h.incarnation) return
+    if (m.status === 'suspect') {
+      if (this.confirmationCounts(h.target, h.incarnation)) this.accuse(h.target, h.incarnation, 0, at)
+      return
+    }
+    if (m.status !== 'alive') return
+    const probeId = this.nextVerifyId--
+    this.verifying.add({ ...h, probeId }, at.monoMs)
+    this.out.emit({ kind: 'probe', probeId, target: h.target, timeoutMs: this.cfg.probeTimeoutMs })
+  }
+
+  private verificationOf (probeId: number): Verification | undefined {
+    for (const v of this.verifying.values()) if (v.probeId === probeId) return v
+    return undefined
+  }
+
+  /** The member answered the verification ping: it is fine, and nobody hears of our accusation. */
+  private verificationAnswered (probeId: number, rttMs: number | undefined): void {
+    const v = this.verificationOf(probeId)
+    if (v === undefined) return
+    this.verifying.delete(v.target)
+    if (rttMs !== undefined) this.recordRtt(v.target, rttMs)
+  }
+
+  private verificationFailed (probeId: number, at: Instant): void {
+    const v = this.verificationOf(probeId)
+    if (v === undefined) return
+    this.verifying.delete(v.target)
+    this.unverified(v, at)
+  }
+
+  /** The verification ping failed or timed out: accuse, saying how long ago our first probe failed. */
+  private unverified (v: Verification, at: Instant): void {
+    const m = this.members.get(v.target)
+    if (m === undefined || m.incarnation !== v.incarnation) return
+    if (m.status === 'alive') this.accuse(v.target, v.incarnation, Math.max(1, at.monoMs - v.failedAtMonoMs), at)
+    else if (m.status === 'suspect' && this.confirmationCounts(v.target, v.incarnation)) this.accuse(v.target, v.incarnation, 0, at)
+  }
+
+  /** How long ago an accuser's probe failed (`heldMs`), within what an honest accuser can have held it. */
+  private heldMsOf (rec: MemberRecord): number {
+    const held = (rec as MemberRecord & { heldMs?: unknown }).heldMs
+    return typeof held === 'number' && Number.isFinite(held) ? Math.min(this.heldMsMax, Math.max(0, held)) : 0
   }
 
   private recordRtt (peer: NodeName, rttMs: number): void {
@@ -648,12 +733,18 @@ export class AgentCore {
     this.awareness.apply(1)
     this.prober?.onStall(at.monoMs)
     this.suspicions.postponeAll(lagMs)
+    // Timers run before the messages that queued up during the stall: a held accusation due now
+    // would go out before a refutation or a ping answer waiting behind the stall is read. Drop them.
+    this.held.clear()
+    this.verifying.clear()
     this.out.emit({ kind: 'log', level: 'warn', msg: 'own event loop stalled; not counting it against peers', fields: { lagMs, health: this.awareness.health } })
   }
 
   private runTimers (at: Instant): void {
     const now = at.monoMs
     if (this.prober !== undefined) this.proberActions(this.prober.onTimer(now, this.rng), at)
+    if (this.held.size > 0) for (const h of this.held.takeDue(now)) this.heldDue(h, at)
+    if (this.verifying.size > 0) for (const v of this.verifying.takeDue(now)) this.unverified(v, at)
     for (const s of this.suspicions.takeExpired(now)) {
       const target = s.target
       const m = this.members.get(target)
@@ -728,6 +819,10 @@ export class AgentCore {
     if (this.phase !== 'running') return undefined
     let t = Math.min(this.nextHeartbeatMonoMs, this.nextSyncMonoMs, this.nextGcMonoMs)
     if (this.prober !== undefined) t = Math.min(t, this.prober.wakeMonoMs)
+    const heldMs = this.held.nextDueMonoMs()
+    if (heldMs !== undefined) t = Math.min(t, heldMs)
+    const verifyMs = this.verifying.nextDueMonoMs()
+    if (verifyMs !== undefined) t = Math.min(t, verifyMs)
     const suspicionMs = this.suspicions.nextDeadlineMonoMs()
     if (suspicionMs !== undefined) t = Math.min(t, suspicionMs)
     if (this.workerWakeMonoMs !== undefined) t = Math.min(t, this.workerWakeMonoMs)

@@ -70,8 +70,30 @@ export const SUSPICION_CONFIRMATIONS_DEFAULT = 3
  * costs a handful of suspicion messages, not one from every peer.
  */
 export const PEER_LOST_PROBE_SPREAD_MS = 200
-/** Suspicion deadlines get a random extra delay in [0, this), so one node, not all, declares a death first. */
+/**
+ * Accusations are held back this many probe periods before they go to the fleet (see
+ * membership/held-accusations.ts): a confirmation is then published if the member is still
+ * suspect and the suspicion still lacks confirmations; a first accusation whose probe timed out
+ * is checked with one more ping, and published (with how long it was held) only if that fails
+ * too. A node whose loop stalled for up to about 2.5 periods answers that ping or has refuted by
+ * then, so the stall costs the fleet nothing instead of an accusation, up to k confirmations and
+ * a refutation. Held for less than SUSPICION_MIN_PERIODS minus PEER_LOST_PROBE_SPREAD_MS, a
+ * confirmation still arrives before the shortest timeout ends, and a killed process (its
+ * connection is refused) is accused at once, so a crash is declared dead exactly as early.
+ */
+export const SUSPICION_HOLD_PERIODS = 1.5
+/**
+ * Suspicion deadlines get a random extra delay in [0, spread), so one node, not all, declares a
+ * death first: the rest hear its verdict before their own deadline. The spread is this many ms
+ * per member, between SUSPICION_DEADLINE_SPREAD_MS and SUSPICION_DEADLINE_SPREAD_MS_MAX, so that
+ * about the same few nodes reach their deadline within one gossip propagation (a millisecond or
+ * two) whatever N: with 200 ms at N = 1,000 (5 nodes per ms) every crash cost about 4.5 `dead`
+ * messages to the whole fleet. The first of N deadlines comes about spread / N after the
+ * shortest timeout: 2 ms.
+ */
+export const SUSPICION_DEADLINE_SPREAD_MS_PER_MEMBER = 2
 export const SUSPICION_DEADLINE_SPREAD_MS = 200
+export const SUSPICION_DEADLINE_SPREAD_MS_MAX = 2_000
 /** Lifeguard: a suspicion starts at this multiple of its shortest timeout and shrinks with confirmations. */
 export const SUSPICION_MAX_TIMEOUT_MULT_DEFAULT = 6
 /** Lifeguard: local health score ceiling; probe interval and timeout scale by (score + 1). */

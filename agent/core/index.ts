@@ -28,7 +28,7 @@ export { bucketCountFor, isBucketCount, syncDelta, syncHello, syncPush, syncVers
 export type { SyncDelta, SyncHello, SyncPush, SyncVersions } from './sync.js'
 export { heartbeatIntervalMs } from './telemetry.js'
 export type { Capabilities, HeartbeatValue, TelemetrySample } from './telemetry.js'
-export { Suspicion, SuspicionTimers, suspicionMinMs, suspicionTimeoutMs, expectedConfirmations } from './membership/suspicion.js'
+export { Suspicion, SuspicionTimers, deadlineSpreadMs, suspicionMinMs, suspicionTimeoutMs, expectedConfirmations } from './membership/suspicion.js'
 export { ADMIN_ACTIONS, adminEventId, adminEventRejection, adminShapeProblem, generateAdminKey, publicKeyOf, signAdminEvent } from './admin/event.js'
 export type { AdminAction, AdminEvent, AdminPayload, Ed25519Verify } from './admin/event.js'
 export { compareEvents, foldMaintenance } from './admin/fold.js'

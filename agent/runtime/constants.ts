@@ -11,8 +11,21 @@ export const PING_STREAMS_MAX = 64
 export const PING_STREAM_IDLE_MS_MAX = 45_000
 /** ...which it does after this long without a ping (the ping handler's read timeout). */
 export const PING_HANDLER_IDLE_MS = 60_000
-/** gossipsub's Dhi: a node prunes its mesh back to D (6) above this many peers. */
-export const GOSSIP_MESH_DEGREE_HIGH = 8
+/**
+ * gossipsub's D, Dlo and Dhi: a node keeps D mesh peers per topic, grafts back up to D below Dlo
+ * and prunes back to D above Dhi. Every message reaches every node about (mesh degree - 1) times,
+ * so the degree sets what each message costs the fleet. gossipsub's defaults (6, 4, 12; we had
+ * 6, 4, 8) are sized for open networks with adversaries; our mesh is a closed fleet whose own
+ * messages are flood-published to every connected peer and whose anti-entropy repairs anything
+ * gossip drops. In the simulator (stalls-loss-1000: 1 % loss, 5 % of nodes stalling) 4, 3, 6
+ * cut the copies per message per node from 6.5 to 4.6 and gossip bytes by 27 %, with the same
+ * detection, no false deaths and delta convergence p99 of 2 ms among running nodes. A random
+ * mesh of degree 3 or more is connected (with high probability), and gossipsub requires
+ * Dout (2) < Dlo and Dout <= D / 2.
+ */
+export const GOSSIP_MESH_DEGREE = 4
+export const GOSSIP_MESH_DEGREE_LOW = 3
+export const GOSSIP_MESH_DEGREE_HIGH = 6
 /** Bytes of a gossip message id (see meshMessageId). */
 export const GOSSIP_MESSAGE_ID_BYTES = 12
 /** Deadline of one anti-entropy exchange (one request and its response). */

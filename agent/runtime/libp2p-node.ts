@@ -13,7 +13,7 @@ import { tcp } from '@libp2p/tcp'
 import type { Message } from '@libp2p/interface'
 import { sha256 } from '@noble/hashes/sha2'
 import { createLibp2p } from 'libp2p'
-import { GOSSIP_OUTBOUND_BUFFER_BYTES_MAX, GOSSIP_INBOUND_DATA_BYTES_MAX, CONNECTIONS_MAX, GOSSIP_MESH_DEGREE_HIGH, GOSSIP_MESSAGE_ID_BYTES, PING_HANDLER_IDLE_MS } from './constants.js'
+import { GOSSIP_OUTBOUND_BUFFER_BYTES_MAX, GOSSIP_INBOUND_DATA_BYTES_MAX, CONNECTIONS_MAX, GOSSIP_MESH_DEGREE, GOSSIP_MESH_DEGREE_HIGH, GOSSIP_MESH_DEGREE_LOW, GOSSIP_MESSAGE_ID_BYTES, PING_HANDLER_IDLE_MS } from './constants.js'
 
 export type MeshNode = Awaited<ReturnType<typeof createMeshNode>>
 
@@ -92,9 +92,11 @@ export async function createMeshNode (init: MeshNodeInit) {
         allowedTopics: init.topics,
         msgIdFn: meshMessageId,
         fastMsgIdFn: meshFastMessageId,
-        // Mesh sizes between Dlo (4) and Dhi: gossipsub's default Dhi of 12 lets a small, fully
-        // connected mesh grow to 12 peers per node, and every message then goes out about that
-        // many times from every node.
+        // Mesh sizes between Dlo and Dhi around D (see GOSSIP_MESH_DEGREE): gossipsub's default Dhi
+        // of 12 lets a small, fully connected mesh grow to 12 peers per node, and every message
+        // then goes out about that many times from every node.
+        D: GOSSIP_MESH_DEGREE,
+        Dlo: GOSSIP_MESH_DEGREE_LOW,
         Dhi: GOSSIP_MESH_DEGREE_HIGH,
         // Our own messages go to every connected peer (flood publish: gossipsub's default). The
         // simulator showed what turning it off costs: with only the mesh carrying a refutation,

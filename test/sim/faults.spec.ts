@@ -3,6 +3,14 @@ import { runScenario } from '../../sim/index.js'
 import { small } from './helpers.js'
 
 describe('sim: faults', () => {
+  it('the fault schedule does not depend on the protocol: one seed, two mesh degrees, the same crashes, stalls and writes', () => {
+    const fields = { durationS: 45, churn: { ratePerMin: 0.5, leaveFraction: 0, downtimeS: [60, 60] }, stalls: { fraction: 0.3, durationMs: 1000, meanIntervalS: 5 } }
+    const a = runScenario(small({ ...fields, gossip: { d: 6, dLo: 4, dHi: 8 } }), { seed: 7 })
+    const b = runScenario(small({ ...fields, gossip: { d: 3, dLo: 2, dHi: 4 } }), { seed: 7 })
+    expect(a.detection.crashes).toBeGreaterThan(0)
+    expect([b.detection.crashes, b.deltaConvergence.writes, b.timeline.map((p) => p.stalled)]).toEqual([a.detection.crashes, a.deltaConvergence.writes, a.timeline.map((p) => p.stalled)])
+  })
+
   it.each([1, 2, 3, 4])('mesh: 12 nodes, one crash at 20 s: detected by every survivor (seed %i)', (seed) => {
     const r = runScenario(small({ events: [{ atS: 20, kind: 'crash', count: 1 }] }), { seed })
     expect(r.detection.crashes).toBe(1)

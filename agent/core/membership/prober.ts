@@ -29,7 +29,8 @@ export interface ProberInit {
 export type ProberAction =
   | { kind: 'probe', probeId: number, target: NodeName, timeoutMs: number }
   | { kind: 'probe-indirect', probeId: number, target: NodeName, helpers: NodeName[], timeoutMs: number }
-  | { kind: 'suspect', target: NodeName }
+  /** `refused`: the direct probe failed outright (connection refused: the process is gone), not by a timeout. */
+  | { kind: 'suspect', target: NodeName, refused: boolean }
   | { kind: 'rtt', target: NodeName, rttMs: number }
 
 interface Probe {
@@ -40,6 +41,7 @@ interface Probe {
   periodEndMonoMs: number
   helpers: NodeName[]
   nacks: number
+  refused: boolean
 }
 
 export class Prober {
@@ -118,7 +120,7 @@ export class Prober {
     if (target === undefined) return
     const timeoutMs = this.awareness.scale(this.init.probeTimeoutMs)
     const id = this.nextId++
-    this.probe = { id, target, phase: 'direct', directDeadlineMonoMs: nowMonoMs + timeoutMs, periodEndMonoMs: nowMonoMs + periodMs, helpers: [], nacks: 0 }
+    this.probe = { id, target, phase: 'direct', directDeadlineMonoMs: nowMonoMs + timeoutMs, periodEndMonoMs: nowMonoMs + periodMs, helpers: [], nacks: 0, refused: false }
     out.push({ kind: 'probe', probeId: id, target, timeoutMs })
   }
 
@@ -135,7 +137,7 @@ export class Prober {
     // nacks mean our own messages are not getting through, so we are the suspect one.
     const expected = p.helpers.length
     this.awareness.apply(expected > 0 ? expected - p.nacks : 1)
-    out.push({ kind: 'suspect', target: p.target })
+    out.push({ kind: 'suspect', target: p.target, refused: p.refused })
   }
 
   /** A direct probe was answered. */
@@ -151,6 +153,7 @@ export class Prober {
   onDirectFailed (probeId: number, rng: Rng): ProberAction[] {
     const p = this.probe
     if (p === undefined || p.id !== probeId || p.phase !== 'direct') return []
+    p.refused = true
     const out: ProberAction[] = []
     this.goIndirect(p, rng, out)
     return out

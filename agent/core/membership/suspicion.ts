@@ -6,6 +6,7 @@
  * so a lone (possibly unhealthy) accuser needs a long time to kill a node,
  * while many accusers agree quickly.
  */
+import { SUSPICION_DEADLINE_SPREAD_MS, SUSPICION_DEADLINE_SPREAD_MS_MAX, SUSPICION_DEADLINE_SPREAD_MS_PER_MEMBER } from '../constants.js'
 import type { NodeName } from '../types.js'
 
 /**
@@ -24,6 +25,11 @@ export function suspicionMinMs (mult: number, clusterSize: number, probeInterval
  */
 export function expectedConfirmations (k: number, clusterSize: number): number {
   return Math.max(0, Math.min(k, clusterSize - 2))
+}
+
+/** The range of the random extra delay of a suspicion deadline in a cluster of `clusterSize` (see SUSPICION_DEADLINE_SPREAD_MS_PER_MEMBER). */
+export function deadlineSpreadMs (clusterSize: number): number {
+  return Math.min(SUSPICION_DEADLINE_SPREAD_MS_MAX, Math.max(SUSPICION_DEADLINE_SPREAD_MS, clusterSize * SUSPICION_DEADLINE_SPREAD_MS_PER_MEMBER))
 }
 
 /** Timeout after `confirmations` independent confirmations. */
@@ -48,7 +54,7 @@ export class Suspicion {
   /** The deadline, recomputed when a confirmation or a postponement changes it (it is read on every step). */
   private deadline: number
 
-  /** `spreadMs` delays this node's deadline a little (see SUSPICION_DEADLINE_SPREAD_MS). */
+  /** `spreadMs` delays this node's deadline a little (see deadlineSpreadMs). */
   constructor (init: { target: NodeName, incarnation: number, accuser: NodeName, startMonoMs: number, k: number, minMs: number, maxMs: number, spreadMs?: number }) {
     this.target = init.target
     this.incarnation = init.incarnation
@@ -70,6 +76,11 @@ export class Suspicion {
     this.confirmers.add(accuser)
     this.deadline = this.computeDeadline()
     return true
+  }
+
+  /** `name` started or confirmed this suspicion already: another accusation from it counts for nothing. */
+  accusedBy (name: NodeName): boolean {
+    return this.confirmers.has(name)
   }
 
   /** Confirmed enough that more accusations cannot shorten it. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { SUSPICION_MIN_PERIODS, SUSPICION_MULT_DEFAULT } from '../../../agent/core/constants.js'
-import { AgentCore, compareWrites, expectedConfirmations, seededRng, suspicionMinMs, suspicionTimeoutMs } from '../../../agent/core/index.js'
+import { AgentCore, compareWrites, deadlineSpreadMs, expectedConfirmations, seededRng, suspicionMinMs, suspicionTimeoutMs } from '../../../agent/core/index.js'
 import type { Effect, Entry, Liveness, NodeName } from '../../../agent/core/index.js'
 import { VirtualCluster } from '../../../sim/cluster.js'
 
@@ -102,6 +102,11 @@ describe('membership: Lifeguard suspicion timeouts', () => {
     expect(expectedConfirmations(3, 2)).toBe(0)
     expect(suspicionTimeoutMs(0, 0, 4000, 24_000)).toBe(4000)
   })
+
+  it.each([[2, 200], [20, 200], [100, 200], [500, 1_000], [1_000, 2_000], [10_000, 2_000]])(
+    'should spread death deadlines over 2 ms per member, within [200 ms, 2 s] (N = %i: %i ms)', (n, ms) => {
+      expect(deadlineSpreadMs(n)).toBe(ms)
+    })
 })
 
 describe('membership: refutation', () => {
@@ -194,13 +199,19 @@ describe('membership: failure detection in a virtual cluster', () => {
     expect(c.nodes.get('n5')?.core.stats.stalls).toBeGreaterThan(0)
   })
 
-  it('lifeguard: without stall detection the same stall makes the node accuse a healthy peer', () => {
-    // The control for the two tests above: it shows they can fail.
+  it('lifeguard: without stall detection the same stall makes the node doubt a healthy peer; only the verification ping keeps it quiet', () => {
+    // The control for the two tests above: it shows they can fail. The probe that timed out
+    // behind the stall is taken as evidence; the held accusation's verification ping then finds
+    // the peer healthy, so it is never published (see held-accusations.ts).
     const c = startCluster(19, { stallThresholdMs: 1e9 })
     c.runFor(10_000)
     const accused = accusations(c)
-    stallDuringNextProbe(c, 'n5', 30_000)
+    const verifications: NodeName[] = []
+    stallDuringNextProbe(c, 'n5', 30_000, (n, e) => {
+      if (n === 'n5' && e.kind === 'probe' && e.probeId < 0) verifications.push(e.target)
+    })
     c.runFor(60_000)
-    expect(accused().filter((a) => a.by === 'n5').length).toBeGreaterThan(0)
+    expect(verifications.length).toBeGreaterThan(0)
+    expect(accused().filter((a) => a.by === 'n5')).toEqual([])
   })
 })

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest'
+import type { Entry } from '../../agent/core/index.js'
+import { encodeGossip } from '../../protocols/index.js'
+import { gossipPayloadBytes } from '../../sim/sizes.js'
+
+const HLC = 600_000_000_000 * 4096
+
+function entry (key: string, value: Entry['value'], origin = 'n00123'): Entry {
+  return { key, value, hlc: HLC, origin, prev: HLC - 4_096_000 }
+}
+
+describe('sim: sizes', () => {
+  it.each([
+    ['a suspicion', [entry('member/n00456', { incarnation: 3, status: 'suspect' })]],
+    ['a refutation', [entry('member/n00123', { incarnation: 4, status: 'alive' })]],
+    ['a workload write', [entry('node/n00123/app2', { seq: 123, pad: 'x'.repeat(64) })]],
+    ['a delete', [entry('node/n00123/app1', null)]],
+    ['start writes', [entry('member/n00123', { incarnation: 1, status: 'alive' }), entry('node/n00123/caps', { role: 'container', labels: {}, services: [] })]],
+    ['30 entries', Array.from({ length: 30 }, (_, i) => entry(`node/n00123/app${i}`, i))]
+  ])('should charge a gossip payload of %s exactly as the runtime encodes it', (_name, entries) => {
+    expect(gossipPayloadBytes('n00123', entries)).toBe(encodeGossip({ v: 1, from: 'n00123', entries }).length)
+  })
+})
