@@ -18,7 +18,9 @@
  * are interned to dense ids (`NameTable`), versions live in typed arrays by
  * id, and the keys every node writes about itself (`member/<name>` and
  * `node/<name>/{caps,identity,heartbeat,rtt}`) live in one fixed row of slots
- * per node. Other keys (workload fields, snapshots, admin events) go to one
+ * per node, which hold ids into an entry pool (`EntryPool`) shared through
+ * the name table, 4 bytes each and nothing for the garbage collector to
+ * trace. Other keys (workload fields, snapshots, admin events) go to one
  * map. An origin's writes are its row, except its `member/` slot when
  * someone else's verdict holds it, plus the rarer writes outside its row
  * (counted per origin, found by a scan when a sync needs them).
