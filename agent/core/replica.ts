@@ -177,6 +177,23 @@ export class Replica {
     for (const e of this.other.values()) fn(e)
   }
 
+  /**
+   * `forEach` with each entry's id in the shared pool (-1 for an entry kept
+   * outside the rows), for a reader that caches something per entry across
+   * many replicas (the simulator's state fingerprint) and would rather key it
+   * by a small integer than by object. An id is reused once no replica holds
+   * its entry, so such a cache must check it still holds the same entry.
+   */
+  forEachWithId (fn: (e: Entry, id: number) => void): void {
+    const rows = this.rows
+    const pool = this.pool
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i] as number
+      if (r !== 0) fn(pool.get(r - 1), r - 1)
+    }
+    for (const e of this.other.values()) fn(e, -1)
+  }
+
   /** Live (non-tombstone) entries whose key starts with the prefix. */
   * withPrefix (prefix: string): Generator<Entry> {
     for (const e of this.all()) {
