@@ -24,7 +24,9 @@ interface Outcome { scenario: string, finished: boolean, exitCode: number | null
 
 async function runOne (scenario: string, dir: string): Promise<Outcome> {
   const out = path.join(dir, `${path.basename(scenario)}.json`)
-  const args = [`--max-old-space-size=${HEAP_MB}`, '--max-semi-space-size=64', '--import', 'tsx', 'sim/mesh-sim-main.ts', 'run', scenario, '--json', out, '--progress-lines']
+  // Semi-spaces of 256 MiB instead of 64: a 10,000-node run scavenges a fourth as often.
+  // steady-10000: 646 s -> 526 s wall, peak RSS 10.0 -> 8.7 GiB, same JSON.
+  const args = [`--max-old-space-size=${HEAP_MB}`, '--max-semi-space-size=256', '--import', 'tsx', 'sim/mesh-sim-main.ts', 'run', scenario, '--json', out, '--progress-lines']
   const t0 = performance.now()
   // glibc's malloc asks for transparent huge pages (where the kernel gives them only on request):
   // a 10,000-node run keeps ~8 GB in typed arrays and touches it at random, one TLB miss per touch
