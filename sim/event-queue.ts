@@ -78,9 +78,17 @@ export interface Stamped {
  * A queued event can be moved to another time (`move`), which is a push
  * without leaving the old copy behind: a node's timer moves most times it
  * runs a step.
+ *
+ * The heap keeps each slot's time and sequence number in typed arrays
+ * beside the events, so sifting compares numbers in two arrays instead of
+ * reading two event objects per level: at 10,000 nodes the queue holds tens
+ * of thousands of events scattered over a heap of gigabytes, and those reads
+ * were cache misses.
  */
 export class IntrusiveQueue<T extends Stamped> {
   private readonly heap: T[] = []
+  private times = new Float64Array(1024)
+  private seqs = new Float64Array(1024)
   private seq = 0
 
   get size (): number {
@@ -90,9 +98,19 @@ export class IntrusiveQueue<T extends Stamped> {
   push (atMs: number, ev: T): void {
     ev.atMs = atMs
     ev.seq = this.seq++
-    const h = this.heap
-    h.push(ev)
-    this.up(h.length - 1, ev)
+    const n = this.heap.length
+    if (n === this.times.length) this.grow()
+    this.heap.push(ev)
+    this.up(n, ev, atMs, ev.seq)
+  }
+
+  private grow (): void {
+    const times = new Float64Array(this.times.length * 2)
+    times.set(this.times)
+    this.times = times
+    const seqs = new Float64Array(this.seqs.length * 2)
+    seqs.set(this.seqs)
+    this.seqs = seqs
   }
 
   /** Give a queued event a new time and sequence number, as if it were pushed now. */
@@ -101,60 +119,75 @@ export class IntrusiveQueue<T extends Stamped> {
     ev.seq = this.seq++
     // Its new sequence number is the largest, so it can only move down unless its time went down.
     const i = ev.index
-    const h = this.heap
-    if (i > 0 && before(ev, h[(i - 1) >> 1] as T)) this.up(i, ev)
-    else this.down(i, ev)
+    if (i > 0 && atMs < (this.times[(i - 1) >> 1] as number)) this.up(i, ev, atMs, ev.seq)
+    else this.down(i, ev, atMs, ev.seq)
   }
 
-  private up (from: number, ev: T): void {
+  private up (from: number, ev: T, t: number, s: number): void {
     const h = this.heap
+    const times = this.times
+    const seqs = this.seqs
     let i = from
     while (i > 0) {
       const parent = (i - 1) >> 1
+      const pt = times[parent] as number
+      if (!(t < pt || (t === pt && s < (seqs[parent] as number)))) break
       const p = h[parent] as T
-      if (!before(ev, p)) break
       h[i] = p
+      times[i] = pt
+      seqs[i] = seqs[parent] as number
       p.index = i
       i = parent
     }
     h[i] = ev
+    times[i] = t
+    seqs[i] = s
     ev.index = i
   }
 
-  private down (from: number, ev: T): void {
+  private down (from: number, ev: T, t: number, s: number): void {
     const h = this.heap
+    const times = this.times
+    const seqs = this.seqs
     const n = h.length
     let i = from
     for (;;) {
       const l = 2 * i + 1
       if (l >= n) break
       const r = l + 1
-      const c = r < n && before(h[r] as T, h[l] as T) ? r : l
+      let c = l
+      if (r < n) {
+        const rt = times[r] as number
+        const lt = times[l] as number
+        if (rt < lt || (rt === lt && (seqs[r] as number) < (seqs[l] as number))) c = r
+      }
+      const ct = times[c] as number
+      if (!(ct < t || (ct === t && (seqs[c] as number) < s))) break
       const child = h[c] as T
-      if (!before(child, ev)) break
       h[i] = child
+      times[i] = ct
+      seqs[i] = seqs[c] as number
       child.index = i
       i = c
     }
     h[i] = ev
+    times[i] = t
+    seqs[i] = s
     ev.index = i
   }
 
   peekTime (): number | undefined {
-    return this.heap[0]?.atMs
+    return this.heap.length === 0 ? undefined : this.times[0]
   }
 
   pop (): T | undefined {
     const h = this.heap
     const top = h[0]
+    const n = h.length - 1
     const last = h.pop()
     if (top === undefined || last === undefined) return undefined
     top.index = -1
-    if (h.length > 0) this.down(0, last)
+    if (n > 0) this.down(0, last, this.times[n] as number, this.seqs[n] as number)
     return top
   }
-}
-
-function before (a: Stamped, b: Stamped): boolean {
-  return a.atMs < b.atMs || (a.atMs === b.atMs && a.seq < b.seq)
 }

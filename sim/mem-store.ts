@@ -124,6 +124,7 @@ export class MemStore {
       if (v !== undefined) {
         lagging.set(origin, [v[1], v[2]])
       } else if (this.lagging.has(origin)) {
+        // Not reached while every persist effect emits every dirty version, but correct if one did not.
         lagging.set(origin, this.lagging.get(origin))
       } else {
         if (first === undefined) {

@@ -6,7 +6,7 @@
 import { checkAckedWrites, checkMembership, checkStateDigests } from './checkers.js'
 import type { AckedWrite, CheckResult, NodeView } from './checkers.js'
 import { HISTOGRAM_BUCKET_MS } from './constants.js'
-import { stateFingerprint } from './fingerprint.js'
+import { clearFingerprintCache, stateFingerprint } from './fingerprint.js'
 import type { DetectionCounts } from './detection.js'
 import type { Run } from './run.js'
 import type { TimelinePoint } from './sampler.js'
@@ -71,6 +71,7 @@ export function ackedToCheck (run: Run): AckedWrite[] {
 
 export function finalChecks (run: Run): CheckResult[] {
   const views = liveViews(run)
+  clearFingerprintCache()
   const gone = [...run.gone].sort((a, b) => a - b).map((g) => run.world.node(g).name)
   const converged: CheckResult = run.livenessConvergedMs !== undefined
     ? { name: 'liveness: converged', ok: true, detail: `after ${r3((run.livenessConvergedMs - run.scenario.durationS * 1000) / 1000)} s` }

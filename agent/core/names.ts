@@ -9,9 +9,11 @@
  * computed once.
  *
  * One table may be shared by several cores in one process: the simulator
- * shares one across all its nodes so each name is stored once. A core's
- * behaviour never depends on the id values, only on its own first-seen
- * orders, so sharing changes nothing but memory.
+ * shares one across all its nodes so each name is stored once, and so is
+ * what the table keeps for the replicas using it (where each node key lives,
+ * the pool of held entries). A core's behaviour never depends on the id
+ * values, only on its own first-seen orders, so sharing changes nothing but
+ * memory.
  */
 import { EntryPool } from './entry-pool.js'
 import { fmix32 } from './hash.js'

@@ -18,7 +18,9 @@
  * are interned to dense ids (`NameTable`), versions live in typed arrays by
  * id, and the keys every node writes about itself (`member/<name>` and
  * `node/<name>/{caps,identity,heartbeat,rtt}`) live in one fixed row of slots
- * per node. Other keys (workload fields, snapshots, admin events) go to one
+ * per node, which hold ids into an entry pool (`EntryPool`) shared through
+ * the name table, 4 bytes each and nothing for the garbage collector to
+ * trace. Other keys (workload fields, snapshots, admin events) go to one
  * map. An origin's writes are its row, except its `member/` slot when
  * someone else's verdict holds it, plus the rarer writes outside its row
  * (counted per origin, found by a scan when a sync needs them).
@@ -173,6 +175,23 @@ export class Replica {
       if (r !== 0) fn(this.pool.get(r - 1))
     }
     for (const e of this.other.values()) fn(e)
+  }
+
+  /**
+   * `forEach` with each entry's id in the shared pool (-1 for an entry kept
+   * outside the rows), for a reader that caches something per entry across
+   * many replicas (the simulator's state fingerprint) and would rather key it
+   * by a small integer than by object. An id is reused once no replica holds
+   * its entry, so such a cache must check it still holds the same entry.
+   */
+  forEachWithId (fn: (e: Entry, id: number) => void): void {
+    const rows = this.rows
+    const pool = this.pool
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i] as number
+      if (r !== 0) fn(pool.get(r - 1), r - 1)
+    }
+    for (const e of this.other.values()) fn(e, -1)
   }
 
   /** Live (non-tombstone) entries whose key starts with the prefix. */

@@ -32,6 +32,33 @@ describe('sim: checkers', () => {
     expect(r.detail).toContain('b lacks node/a/app0@10')
   })
 
+  it('should count every lost acknowledged write and give the first one, at the first node lacking it, as the example', () => {
+    const acked = [{ key: 'node/a/app0', hlc: 10, origin: 'a' }, { key: 'node/a/app1', hlc: 10, origin: 'a' }, { key: 'node/a/app2', hlc: 10, origin: 'a' }]
+    const r = checkAckedWrites([
+      view('a', 'x', { 'node/a/app0': 10, 'node/a/app1': 10, 'node/a/app2': 10 }),
+      view('b', 'x', { 'node/a/app0': 10, 'node/a/app2': 10 }),
+      view('c', 'x', { 'node/a/app1': 9, 'node/a/app2': 10 })
+    ], acked)
+    expect(r.ok).toBe(false)
+    expect(r.detail).toBe('2 of 3 acknowledged writes missing; e.g. c lacks node/a/app0@10 by a (holds nothing)')
+  })
+
+  it('should catch a newer heartbeat slipped into one node of a real run (a row entry, not a map one)', () => {
+    const run = new Run(small(), { seed: 3 })
+    expect(run.run().ok).toBe(true)
+    const up = run.world.upNodes()
+    const node = run.world.node(up[1] as number)
+    const other = run.world.node(up[0] as number)
+    const core = node.core
+    if (core === undefined) throw new Error('no core')
+    const beat = core.replica.get(`node/${other.name}/heartbeat`)
+    if (beat === undefined) throw new Error('no heartbeat')
+    expect(core.replica.merge({ ...beat, value: { forged: true }, hlc: beat.hlc + 1, prev: beat.hlc }).kind).toBe('applied')
+    const digests = finalChecks(run).find((c) => c.name === 'identical state digests')
+    expect(digests?.ok).toBe(false)
+    expect(digests?.detail).toContain(node.name)
+  })
+
   it('should fail on membership disagreement', () => {
     expect(checkMembership([view('a', 'x'), view('b', 'x', {}, { c: 'dead' })], ['c']).ok).toBe(false)
     expect(checkMembership([view('a', 'x', {}, { b: 'suspect' }), view('b', 'x')], []).ok).toBe(false)
