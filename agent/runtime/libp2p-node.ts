@@ -13,7 +13,8 @@ import { tcp } from '@libp2p/tcp'
 import type { Message } from '@libp2p/interface'
 import { sha256 } from '@noble/hashes/sha2'
 import { createLibp2p } from 'libp2p'
-import { GOSSIP_OUTBOUND_BUFFER_BYTES_MAX, GOSSIP_INBOUND_DATA_BYTES_MAX, CONNECTIONS_MAX, GOSSIP_MESH_DEGREE_HIGH, GOSSIP_MESSAGE_ID_BYTES, PING_HANDLER_IDLE_MS } from './constants.js'
+import { coalescingMuxer } from './coalesce.js'
+import { COALESCED_CHUNK_BYTES_MAX, GOSSIP_OUTBOUND_BUFFER_BYTES_MAX, GOSSIP_INBOUND_DATA_BYTES_MAX, CONNECTIONS_MAX, GOSSIP_MESH_DEGREE_HIGH, GOSSIP_MESSAGE_ID_BYTES, PING_HANDLER_IDLE_MS } from './constants.js'
 
 export type MeshNode = Awaited<ReturnType<typeof createMeshNode>>
 
@@ -63,7 +64,8 @@ export async function createMeshNode (init: MeshNodeInit) {
     addresses: { listen: init.listen },
     transports: [tcp()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    // Frames queued together leave in one Noise message and one write (see coalesce.ts).
+    streamMuxers: [coalescingMuxer(yamux(), COALESCED_CHUNK_BYTES_MAX)],
     connectionManager: { maxConnections: CONNECTIONS_MAX },
     // libp2p's connection monitor pings every connection every 10 s, on a new stream each
     // time (about 850 B/s per agent in a 20-agent mesh), and aborts a connection whose ping is
