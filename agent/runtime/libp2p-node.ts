@@ -26,6 +26,12 @@ export interface MeshNodeInit {
   blocked: Set<string>
   /** Counts bytes by protocol (see wire-meter.ts). */
   metrics?: Metrics
+  /**
+   * gossipsub's `asyncValidation`: a delivered message is forwarded only once
+   * reported with `reportMessageValidationResult` (see forward-after.ts).
+   * @default false
+   */
+  forwardWhenReported?: boolean
 }
 
 /**
@@ -92,6 +98,7 @@ export async function createMeshNode (init: MeshNodeInit) {
         maxOutboundBufferSize: GOSSIP_OUTBOUND_BUFFER_BYTES_MAX,
         maxInboundDataLength: GOSSIP_INBOUND_DATA_BYTES_MAX,
         allowedTopics: init.topics,
+        asyncValidation: init.forwardWhenReported ?? false,
         msgIdFn: meshMessageId,
         fastMsgIdFn: meshFastMessageId,
         // Mesh sizes between Dlo (4) and Dhi: gossipsub's default Dhi of 12 lets a small, fully
