@@ -24,6 +24,8 @@ import { sampleTelemetry } from './telemetry.js'
 import { Counters } from './counters.js'
 import { WireMeter } from './wire-meter.js'
 import { PingStreams } from './ping-streams.js'
+import { ForwardAfterDelivery } from './forward-after.js'
+import type { ForwardingPubSub } from './forward-after.js'
 import { nativeEd25519Verify } from './ed25519.js'
 import { Recorder, peersFromRecorder } from '../recorder/index.js'
 import * as wire from './wire.js'
@@ -89,6 +91,7 @@ export class AgentRuntime extends EventEmitter {
   /** Recent mesh and admin events for `GET /v1/events`, oldest first, bounded. */
   readonly recentEvents: MeshEvent[] = []
   private readonly publishing = new Set<Promise<void>>()
+  private forwards: ForwardAfterDelivery | undefined
   private readonly redials = new Map<string, { timer: NodeJS.Timeout | undefined, backoffMs: number }>()
   readonly startedAtMs = Date.now()
 
@@ -125,7 +128,7 @@ export class AgentRuntime extends EventEmitter {
     })
     this.core.restore(stored.entries, stored.versions, init.clock.now().monoMs)
     for (const e of stored.entries) this.learnIdentity(e)
-    this.node = await createMeshNode({ privateKey, listen: init.listen, topics: wire.TOPIC_LIST, blocked: this.blocked, metrics: this.wire.component() })
+    this.node = await createMeshNode({ privateKey, listen: init.listen, topics: wire.TOPIC_LIST, blocked: this.blocked, metrics: this.wire.component(), forwardWhenReported: true })
     this.pings = new PingStreams(this.node)
     this.life = { state: 'running', node: this.node, store: this.store }
     if (init.recorder !== undefined) {
@@ -149,7 +152,14 @@ export class AgentRuntime extends EventEmitter {
       pubsub.topicValidators.set(topic, (_peer, msg) => this.validateGossip(msg))
       pubsub.subscribe(topic)
     }
-    pubsub.addEventListener('message', (evt) => this.onGossip(evt.detail))
+    // Deliver first, forward after (see forward-after.ts).
+    // gossipsub is typed as a generic PubSub here; the node runs gossipsub (libp2p-node.ts).
+    const forwards = new ForwardAfterDelivery(pubsub as unknown as ForwardingPubSub)
+    this.forwards = forwards
+    pubsub.addEventListener('gossipsub:message', (evt) => {
+      this.onGossip(evt.detail.msg)
+      forwards.accept(evt.detail.msgId, evt.detail.propagationSource.toString())
+    })
     await node.handle(wire.PROTOCOL_SYNC, (data) => { void handleSync(this, data.stream, data.connection) }, { maxInboundStreams: 32 })
     await node.handle(wire.PROTOCOL_PROBE, (data) => { void handleProbe(this, data.stream) }, { maxInboundStreams: 64 })
     node.addEventListener('peer:connect', (evt) => this.onPeerConnect(evt.detail))
@@ -431,6 +441,7 @@ export class AgentRuntime extends EventEmitter {
     const { node, store } = this.life
     this.input({ kind: 'leave' })
     this.life = { state: 'stopping' }
+    this.forwards?.flush()
     this.cancelWake?.()
     clearInterval(this.telemetryTimer)
     for (const st of this.redials.values()) clearTimeout(st.timer)
@@ -464,6 +475,7 @@ export class AgentRuntime extends EventEmitter {
     if (this.life.state !== 'running') return
     const { node, store } = this.life
     this.life = { state: 'stopped' }
+    this.forwards?.clear()
     this.cancelWake?.()
     clearInterval(this.telemetryTimer)
     for (const st of this.redials.values()) clearTimeout(st.timer)

@@ -28,6 +28,12 @@ export const GOSSIP_MESH_DEGREE_LOW = 3
 export const GOSSIP_MESH_DEGREE_HIGH = 6
 /** Bytes of a gossip message id (see meshMessageId). */
 export const GOSSIP_MESSAGE_ID_BYTES = 12
+/**
+ * Largest chunk of queued yamux frames handed to Noise at once: Noise's
+ * largest message (65,535 bytes) less its 16-byte tag, so a coalesced chunk
+ * is one encryption and one write.
+ */
+export const COALESCED_CHUNK_BYTES_MAX = 65_535 - 16
 /** Deadline of one anti-entropy exchange (one request and its response). */
 export const SYNC_EXCHANGE_TIMEOUT_MS = 5_000
 /** Anti-entropy rounds running at once. */

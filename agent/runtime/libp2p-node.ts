@@ -13,7 +13,8 @@ import { tcp } from '@libp2p/tcp'
 import type { Message } from '@libp2p/interface'
 import { sha256 } from '@noble/hashes/sha2'
 import { createLibp2p } from 'libp2p'
-import { GOSSIP_OUTBOUND_BUFFER_BYTES_MAX, GOSSIP_INBOUND_DATA_BYTES_MAX, CONNECTIONS_MAX, GOSSIP_MESH_DEGREE, GOSSIP_MESH_DEGREE_HIGH, GOSSIP_MESH_DEGREE_LOW, GOSSIP_MESSAGE_ID_BYTES, PING_HANDLER_IDLE_MS } from './constants.js'
+import { coalescingMuxer } from './coalesce.js'
+import { COALESCED_CHUNK_BYTES_MAX, GOSSIP_OUTBOUND_BUFFER_BYTES_MAX, GOSSIP_INBOUND_DATA_BYTES_MAX, CONNECTIONS_MAX, GOSSIP_MESH_DEGREE, GOSSIP_MESH_DEGREE_HIGH, GOSSIP_MESH_DEGREE_LOW, GOSSIP_MESSAGE_ID_BYTES, PING_HANDLER_IDLE_MS } from './constants.js'
 
 export type MeshNode = Awaited<ReturnType<typeof createMeshNode>>
 
@@ -25,6 +26,12 @@ export interface MeshNodeInit {
   blocked: Set<string>
   /** Counts bytes by protocol (see wire-meter.ts). */
   metrics?: Metrics
+  /**
+   * gossipsub's `asyncValidation`: a delivered message is forwarded only once
+   * reported with `reportMessageValidationResult` (see forward-after.ts).
+   * @default false
+   */
+  forwardWhenReported?: boolean
 }
 
 /**
@@ -63,7 +70,8 @@ export async function createMeshNode (init: MeshNodeInit) {
     addresses: { listen: init.listen },
     transports: [tcp()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    // Frames queued together leave in one Noise message and one write (see coalesce.ts).
+    streamMuxers: [coalescingMuxer(yamux(), COALESCED_CHUNK_BYTES_MAX)],
     connectionManager: { maxConnections: CONNECTIONS_MAX },
     // libp2p's connection monitor pings every connection every 10 s, on a new stream each
     // time (about 850 B/s per agent in a 20-agent mesh), and aborts a connection whose ping is
@@ -90,6 +98,7 @@ export async function createMeshNode (init: MeshNodeInit) {
         maxOutboundBufferSize: GOSSIP_OUTBOUND_BUFFER_BYTES_MAX,
         maxInboundDataLength: GOSSIP_INBOUND_DATA_BYTES_MAX,
         allowedTopics: init.topics,
+        asyncValidation: init.forwardWhenReported ?? false,
         msgIdFn: meshMessageId,
         fastMsgIdFn: meshFastMessageId,
         // Mesh sizes between Dlo and Dhi around D (see GOSSIP_MESH_DEGREE): gossipsub's default Dhi

@@ -27,11 +27,33 @@ interface Duplex {
   sink: (source: AsyncIterable<Chunk> | Iterable<Chunk>) => Promise<void>
 }
 
-async function * counted (source: AsyncIterable<Chunk> | Iterable<Chunk>, add: (n: number) => void): AsyncGenerator<Chunk> {
-  for await (const chunk of source) {
-    add(chunk.byteLength)
-    yield chunk
+/**
+ * The chunks of `source`, counted as they are pulled. A plain iterator, not an
+ * async generator: it sits on every chunk of every connection and stream, and
+ * a generator costs several promises and a resumption per chunk where this
+ * costs one `then`.
+ */
+export function counted (source: AsyncIterable<Chunk> | Iterable<Chunk>, add: (n: number) => void): AsyncIterableIterator<Chunk> {
+  const it: Iterator<Chunk> | AsyncIterator<Chunk> = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]()
+  const count = (r: IteratorResult<Chunk>): IteratorResult<Chunk> => {
+    if (r.done !== true) add(r.value.byteLength)
+    return r
   }
+  const iterator: AsyncIterableIterator<Chunk> = {
+    [Symbol.asyncIterator]: () => iterator,
+    next: () => {
+      const r = it.next()
+      return r instanceof Promise ? r.then(count) : Promise.resolve(count(r))
+    },
+    // Ending or failing the counted source ends or fails the one it wraps, as a generator's for-await would.
+    return: async (value?: unknown) => await Promise.resolve(it.return?.(value) ?? { done: true, value: undefined }),
+    throw: async (err?: unknown) => {
+      if (it.throw !== undefined) return await Promise.resolve(it.throw(err))
+      await Promise.resolve(it.return?.())
+      throw err
+    }
+  }
+  return iterator
 }
 
 const noop = (): void => {}
@@ -41,15 +63,17 @@ const noopMetric = { update: noop, increment: noop, decrement: noop, reset: noop
 export class WireMeter {
   private readonly bytes = new Map<string, number>()
 
-  private add (protocol: string, dir: Direction, n: number): void {
+  /** A counter for one direction of one protocol, its key built once rather than per chunk. */
+  private adder (protocol: string, dir: Direction): (n: number) => void {
     const key = `${dir} ${protocol}`
-    this.bytes.set(key, (this.bytes.get(key) ?? 0) + n)
+    return (n) => { this.bytes.set(key, (this.bytes.get(key) ?? 0) + n) }
   }
 
   private track (duplex: Duplex, protocol: string): void {
     const sink = duplex.sink
-    duplex.sink = async (source) => { await sink(counted(source, (n) => this.add(protocol, 'out', n))) }
-    duplex.source = counted(duplex.source, (n) => this.add(protocol, 'in', n))
+    const out = this.adder(protocol, 'out')
+    duplex.sink = async (source) => { await sink(counted(source, out)) }
+    duplex.source = counted(duplex.source, this.adder(protocol, 'in'))
   }
 
   /** Bytes so far, by direction and protocol. */

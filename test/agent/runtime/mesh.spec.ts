@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createTestMesh, livenessAt, stableFingerprint } from '../../helpers/mesh.js'
 import type { TestMesh } from '../../helpers/mesh.js'
+import type { RunningAgent } from '../../../agent/runtime/index.js'
 import { waitFor } from '../../helpers/wait.js'
 import { TOPICS } from '../../../protocols/index.js'
 
@@ -58,6 +59,27 @@ describe('mesh: real libp2p agents on loopback', () => {
     m.agents.get('g00')!.runtime.input({ kind: 'write-own', field: 'by-gossip', value: true })
     await waitFor('the write reached all eleven others', () => sources.size === 11)
     expect(new Set(sources.values())).toEqual(new Set(['gossip']))
+  })
+
+  it('mesh: relay: a write reaches an agent cut off from its writer, forwarded by gossip through a third', async () => {
+    // Agents forward what they delivered only once they report it (forward-after.ts): this fails if no report is made.
+    mesh = await createTestMesh(['r0', 'r1', 'r2'], { core: { syncIntervalMs: 600_000 } })
+    const m = mesh
+    const rt = (n: string): RunningAgent['runtime'] => m.agents.get(n)!.runtime
+    await waitFor('all see all three', () => [...m.agents.values()].every((a) => a.runtime.core.members.clusterSize === 3), 20_000)
+    await rt('r0').setBlocked([rt('r2').peerId])
+    await rt('r2').setBlocked([rt('r0').peerId])
+    const meshPeers = (n: string): string[] => (rt(n).node.services.pubsub as unknown as { getMeshPeers: (t: string) => string[] }).getMeshPeers(TOPICS.delta)
+    await waitFor('r1 relays between r0 and r2 on the delta topic', () => meshPeers('r1').includes(rt('r0').peerId) && meshPeers('r1').includes(rt('r2').peerId) && !meshPeers('r0').includes(rt('r2').peerId), 20_000)
+    let source: string | undefined
+    const original = rt('r2').input.bind(rt('r2'))
+    rt('r2').input = (input) => {
+      original(input)
+      if (input.kind === 'entries' && input.entries.some((e) => e.key === 'node/r0/relayed')) source ??= input.source
+    }
+    rt('r0').input({ kind: 'write-own', field: 'relayed', value: 1 })
+    await waitFor('the write reached r2', () => source !== undefined, 10_000)
+    expect(source).toBe('gossip')
   })
 
   it('mesh: a crashed agent becomes suspect then dead everywhere, and comes back with a higher incarnation', async () => {
