@@ -3,6 +3,8 @@
  * insertion sequence, so equal-time events run in the order they were
  * scheduled. A binary heap keeps thousands of nodes cheap.
  */
+import { grown } from '../agent/core/index.js'
+
 export interface Timed<T> {
   atMs: number
   seq: number
@@ -105,12 +107,8 @@ export class IntrusiveQueue<T extends Stamped> {
   }
 
   private grow (): void {
-    const times = new Float64Array(this.times.length * 2)
-    times.set(this.times)
-    this.times = times
-    const seqs = new Float64Array(this.seqs.length * 2)
-    seqs.set(this.seqs)
-    this.seqs = seqs
+    this.times = grown(this.times, this.times.length * 2)
+    this.seqs = grown(this.seqs, this.seqs.length * 2)
   }
 
   /** Give a queued event a new time and sequence number, as if it were pushed now. */

@@ -9,6 +9,7 @@
  * reordering are drawn from the run's one generator.
  */
 import type { Rng } from '../agent/core/index.js'
+import { grown } from '../agent/core/index.js'
 import { fmix32 } from '../agent/core/hash.js'
 import { RETRANSMIT_MS_DEFAULT } from './constants.js'
 import type { NetworkModel } from './scenario/index.js'
@@ -95,9 +96,7 @@ export class Network {
     const g = this.nextGroup++
     for (const n of side) {
       if (n >= this.group.length) {
-        const grown = new Int32Array(Math.max(n + 1, this.group.length * 2))
-        grown.set(this.group)
-        this.group = grown
+        this.group = grown(this.group, Math.max(n + 1, this.group.length * 2))
       }
       this.group[n] = g
     }

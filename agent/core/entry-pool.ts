@@ -7,6 +7,7 @@
  * more leaves the pool.
  */
 import type { Entry } from './types.js'
+import { grown } from './columns.js'
 
 export class EntryPool {
   private readonly entries: (Entry | undefined)[] = []
@@ -34,9 +35,7 @@ export class EntryPool {
     if (id === this.entries.length) {
       this.entries.push(e)
       if (id >= this.refs.length) {
-        const refs = new Int32Array(this.refs.length * 2)
-        refs.set(this.refs)
-        this.refs = refs
+        this.refs = grown(this.refs, this.refs.length * 2)
       }
     } else {
       this.entries[id] = e

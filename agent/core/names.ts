@@ -18,6 +18,7 @@
 import { EntryPool } from './entry-pool.js'
 import { fmix32 } from './hash.js'
 import type { NodeName } from './types.js'
+import { grown } from './columns.js'
 
 /** `hashString` of `s.slice(start, end)`, without the slice. */
 export function hashRange (s: string, start: number, end: number): number {
@@ -71,9 +72,7 @@ export class NameTable {
     const id = this.names.length
     this.names.push(start === 0 && end === s.length ? s : s.slice(start, end))
     if (id >= this.hashes.length) {
-      const grown = new Uint32Array(this.hashes.length * 2)
-      grown.set(this.hashes)
-      this.hashes = grown
+      this.hashes = grown(this.hashes, this.hashes.length * 2)
     }
     this.hashes[id] = h
     if (2 * this.names.length > this.slots.length) this.grow()

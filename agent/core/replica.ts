@@ -32,6 +32,7 @@ import { hlcWallMs } from './hlc.js'
 import type { EntryPool } from './entry-pool.js'
 import { NameTable } from './names.js'
 import type { Entry, EntryKey, Hlc, NodeName } from './types.js'
+import { grown } from './columns.js'
 
 /** `[origin, upTo, max]`: what a replica holds of one origin's writes. */
 export type OriginVersion = [origin: NodeName, upTo: Hlc, max: Hlc]
@@ -256,21 +257,11 @@ export class Replica {
     if (id < this.cap) return
     const names = this.names.size
     const cap = Math.max(id + 1, names + (names >> 3), 16)
-    const upTo = new Float64Array(cap)
-    upTo.set(this.upTo)
-    this.upTo = upTo
-    const max = new Float64Array(cap)
-    max.set(this.max)
-    this.max = max
-    const digestHash = new Uint32Array(cap)
-    digestHash.set(this.digestHash)
-    this.digestHash = digestHash
-    const dirty = new Uint8Array(cap)
-    dirty.set(this.dirty)
-    this.dirty = dirty
-    const rows = new Int32Array(cap * ROW)
-    rows.set(this.rows)
-    this.rows = rows
+    this.upTo = grown(this.upTo, cap)
+    this.max = grown(this.max, cap)
+    this.digestHash = grown(this.digestHash, cap)
+    this.dirty = grown(this.dirty, cap)
+    this.rows = grown(this.rows, cap * ROW)
     this.cap = cap
   }
 
@@ -404,9 +395,7 @@ export class Replica {
     if (this.digestHash[id] !== 0) return
     if (this.origins === this.originOrder.length) {
       const names = this.names.size
-      const grown = new Int32Array(Math.max(this.origins + 1, names + (names >> 3)))
-      grown.set(this.originOrder)
-      this.originOrder = grown
+      this.originOrder = grown(this.originOrder, Math.max(this.origins + 1, names + (names >> 3)))
     }
     this.originOrder[this.origins++] = id
     this.logVersion(id, -1, -1)

@@ -13,6 +13,7 @@ import { NameTable } from '../names.js'
 import { shuffleInPlace } from '../rng.js'
 import type { Rng } from '../rng.js'
 import type { Liveness, MemberRecord, NodeName } from '../types.js'
+import { grown } from '../columns.js'
 
 export interface MemberView extends MemberRecord {
   name: NodeName
@@ -84,15 +85,9 @@ export class MemberTable {
   private ensure (id: number): void {
     if (id < this.cap) return
     const cap = Math.max(id + 1, this.roomy, 16)
-    const status = new Uint8Array(cap)
-    status.set(this.status)
-    this.status = status
-    const incarnation = new Float64Array(cap)
-    incarnation.set(this.incarnation)
-    this.incarnation = incarnation
-    const activePos = new Int32Array(cap)
-    activePos.set(this.activePos)
-    this.activePos = activePos
+    this.status = grown(this.status, cap)
+    this.incarnation = grown(this.incarnation, cap)
+    this.activePos = grown(this.activePos, cap)
     this.cap = cap
   }
 
