@@ -41,6 +41,8 @@ export type {
   ProbeRequest,
   ProbeResponse,
   SyncDelta,
+  SyncDigest,
+  SyncDigestFrame,
   SyncDeltaFrame,
   SyncErrorFrame,
   SyncFrame,
@@ -51,5 +53,7 @@ export type {
   SyncPushFrame,
   SyncVersions,
   SyncVersionsFrame,
+  SyncWant,
+  SyncWantFrame,
   Value
 } from './types.js'

@@ -2,13 +2,18 @@
  * Sync frames: the anti-entropy exchange on SYNC_PROTOCOL, one CBOR map per
  * length-prefixed frame, told apart by `t`:
  *
- *   Q -> R  hello     { bucketCount, buckets: uint32[bucketCount] }
+ *   Q -> R  hello     { bucketCount, buckets: uint32[topCount] }   topCount a power of two <= bucketCount
+ *   R -> Q  versions  { bucketCount, buckets: indices, versions }  (empty: the states agree)
+ *        or digest    { bucketCount, topCount, top: indices below topCount,
+ *                       buckets: uint32[top.length * bucketCount / topCount] }
+ *   Q -> R  want      { bucketCount, buckets: indices }           (after a digest)
  *   R -> Q  versions  { bucketCount, buckets: indices, versions }
  *   Q -> R  push      { bucketCount, buckets, versions, entries, complete }
  *   R -> Q  delta     { entries, complete }
  *   either  error     { reason }
  *
- * The bodies are the core's SyncHello, SyncVersions, SyncPush and SyncDelta.
+ * The bodies are the core's SyncHello, SyncDigest, SyncWant, SyncVersions,
+ * SyncPush and SyncDelta.
  */
 import { decodeWith, encodeWith, validateWith } from './codec.js'
 import { SYNC_BUCKETS_MAX, SYNC_ERROR_REASON_LENGTH_MAX, SYNC_FRAME_BYTES_MAX, SYNC_FRAME_ENTRIES_MAX, SYNC_VERSIONS_MAX } from './constants.js'
@@ -18,6 +23,8 @@ import type { DecodeResult, Entry, SyncFrame, SyncFrameType } from './types.js'
 
 const SYNC_FIELDS = {
   hello: ['t', 'bucketCount', 'buckets'],
+  digest: ['t', 'bucketCount', 'topCount', 'top', 'buckets'],
+  want: ['t', 'bucketCount', 'buckets'],
   versions: ['t', 'bucketCount', 'buckets', 'versions'],
   push: ['t', 'bucketCount', 'buckets', 'versions', 'entries', 'complete'],
   delta: ['t', 'entries', 'complete'],
@@ -30,31 +37,52 @@ function isSyncFrameType (x: unknown): x is SyncFrameType {
   return typeof x === 'string' && (SYNC_FRAME_TYPES as string[]).includes(x)
 }
 
-function bucketCount (x: unknown): number {
-  if (x === undefined) fail('bucketCount', 'is required')
-  if (typeof x !== 'number' || !Number.isInteger(x) || x < 1 || x > SYNC_BUCKETS_MAX || (x & (x - 1)) !== 0) {
-    fail('bucketCount', `must be a power of two in [1, ${SYNC_BUCKETS_MAX}]`)
-  }
+function isPowerOfTwoUpTo (x: unknown, max: number): x is number {
+  return typeof x === 'number' && Number.isInteger(x) && x >= 1 && x <= max && (x & (x - 1)) === 0
+}
+
+function powerOfTwo (x: unknown, field: string, max: number, maxName: string): number {
+  if (x === undefined) fail(field, 'is required')
+  if (!isPowerOfTwoUpTo(x, max)) fail(field, `must be a power of two in [1, ${maxName}]`)
   return x
 }
 
-/** Digest of a hello: one uint32 per bucket. */
-function digest (x: unknown, count: number): number[] {
+function bucketCount (x: unknown): number {
+  return powerOfTwo(x, 'bucketCount', SYNC_BUCKETS_MAX, String(SYNC_BUCKETS_MAX))
+}
+
+/** Digest of a hello: one uint32 per top bucket, a power of two of them, at most bucketCount. */
+function helloDigest (x: unknown, count: number): number[] {
   const buckets = list(x, 'buckets', SYNC_BUCKETS_MAX, uint32)
-  if (buckets.length !== count) fail('buckets', `must hold exactly bucketCount (${count}) digests`)
+  if (!isPowerOfTwoUpTo(buckets.length, count)) fail('buckets', `must hold a power of two of digests, at most bucketCount (${count})`)
   return buckets
 }
 
-/** Bucket indices of versions and push: strictly increasing, each below bucketCount. */
-function bucketIndices (x: unknown, count: number): number[] {
-  const buckets = list(x, 'buckets', SYNC_BUCKETS_MAX, (b, path) => {
-    if (typeof b !== 'number' || !Number.isInteger(b) || b < 0 || b >= count) fail(path, `must be a bucket index below bucketCount (${count})`)
+/** Fine digests of a digest frame: bucketCount / topCount per listed top bucket. */
+function fineDigests (x: unknown, count: number): number[] {
+  const buckets = list(x, 'buckets', SYNC_BUCKETS_MAX, uint32)
+  if (buckets.length !== count) fail('buckets', `must hold exactly top.length x bucketCount / topCount (${count}) digests`)
+  return buckets
+}
+
+/** Bucket indices: strictly increasing, each below `count`. */
+function bucketIndices (x: unknown, count: number, field = 'buckets', countName = 'bucketCount', lengthMin = 0): number[] {
+  const buckets = list(x, field, SYNC_BUCKETS_MAX, (b, path) => {
+    if (typeof b !== 'number' || !Number.isInteger(b) || b < 0 || b >= count) fail(path, `must be a bucket index below ${countName} (${count})`)
     return b
-  })
+  }, lengthMin)
   for (let i = 1; i < buckets.length; i++) {
-    if ((buckets[i] as number) <= (buckets[i - 1] as number)) fail(indexPath('buckets', i), 'must be greater than the index before it')
+    if ((buckets[i] as number) <= (buckets[i - 1] as number)) fail(indexPath(field, i), 'must be greater than the index before it')
   }
   return buckets
+}
+
+function digestFrame (r: Record<string, unknown>): SyncFrame {
+  const count = bucketCount(r.bucketCount)
+  const topCount = powerOfTwo(r.topCount, 'topCount', count, `bucketCount (${count})`)
+  if (topCount === count) fail('topCount', `must be below bucketCount (${count}): a hello at the fine level is answered with versions`)
+  const top = bucketIndices(r.top, topCount, 'top', 'topCount', 1)
+  return { t: 'digest', bucketCount: count, topCount, top, buckets: fineDigests(r.buckets, top.length * (count / topCount)) }
 }
 
 function entries (x: unknown, mode: Mode): Entry[] {
@@ -69,7 +97,13 @@ function syncSchema (x: unknown, mode: Mode): SyncFrame {
   switch (t) {
     case 'hello': {
       const count = bucketCount(r.bucketCount)
-      return { t, bucketCount: count, buckets: digest(r.buckets, count) }
+      return { t, bucketCount: count, buckets: helloDigest(r.buckets, count) }
+    }
+    case 'digest':
+      return digestFrame(r)
+    case 'want': {
+      const count = bucketCount(r.bucketCount)
+      return { t, bucketCount: count, buckets: bucketIndices(r.buckets, count) }
     }
     case 'versions': {
       const count = bucketCount(r.bucketCount)

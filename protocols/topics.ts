@@ -18,8 +18,12 @@ export const TOPICS = Object.freeze({
 
 export type Topic = typeof TOPICS[Channel]
 
-/** Anti-entropy stream: hello, versions, push, delta (see `sync.ts`). */
-export const SYNC_PROTOCOL = '/hauki-mesh/sync/1.0.0'
+/**
+ * Anti-entropy stream: hello, digest, want, versions, push, delta (see `sync.ts`).
+ * 2.0.0: the hello carries a few top buckets and a `digest`/`want` exchange
+ * descends into the ones that differ (1.0.0 sent every bucket in the hello).
+ */
+export const SYNC_PROTOCOL = '/hauki-mesh/sync/2.0.0'
 /** Indirect probe: one probe-req, one probe-res per stream (see `probe.ts`). */
 export const PROBE_PROTOCOL = '/hauki-mesh/probe/1.0.0'
 /** Host bridge: one request, one answer per stream (see `bridge.ts`); only hosts serve it. */

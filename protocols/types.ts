@@ -44,12 +44,25 @@ export interface GossipMessage {
 
 // Anti-entropy bodies, as the core's sync.ts builds them.
 export interface SyncHello { bucketCount: number, buckets: number[] }
+export interface SyncDigest { bucketCount: number, topCount: number, top: number[], buckets: number[] }
+export interface SyncWant { bucketCount: number, buckets: number[] }
 export interface SyncVersions { bucketCount: number, buckets: number[], versions: OriginVersion[] }
 export interface SyncPush { bucketCount: number, buckets: number[], versions: OriginVersion[], entries: Entry[], complete: OriginVersion[] }
 export interface SyncDelta { entries: Entry[], complete: OriginVersion[] }
 
-/** Q -> R: the digest, `buckets.length === bucketCount`, each a uint32. */
+/**
+ * Q -> R: the round's fine level `bucketCount` and Q's digest folded to
+ * `buckets.length` top buckets (a power of two, at most bucketCount), each a uint32.
+ */
 export interface SyncHelloFrame extends SyncHello { t: 'hello' }
+/**
+ * R -> Q: the top buckets that differ (`top`, strictly increasing, below
+ * `topCount`) and R's fine buckets under them (`bucketCount / topCount` per
+ * top bucket, fine bucket `t + k * topCount` for k = 0, 1, ...), each a uint32.
+ */
+export interface SyncDigestFrame extends SyncDigest { t: 'digest' }
+/** Q -> R: the fine buckets that differ (strictly increasing). */
+export interface SyncWantFrame extends SyncWant { t: 'want' }
 /** R -> Q: bucket indices that differ (strictly increasing) and R's versions there. */
 export interface SyncVersionsFrame extends SyncVersions { t: 'versions' }
 /** Q -> R: Q's versions in those buckets and the writes R misses. */
@@ -59,7 +72,7 @@ export interface SyncDeltaFrame extends SyncDelta { t: 'delta' }
 /** Either side: the round is abandoned, and why. */
 export interface SyncErrorFrame { t: 'error', reason: string }
 
-export type SyncFrame = SyncHelloFrame | SyncVersionsFrame | SyncPushFrame | SyncDeltaFrame | SyncErrorFrame
+export type SyncFrame = SyncHelloFrame | SyncDigestFrame | SyncWantFrame | SyncVersionsFrame | SyncPushFrame | SyncDeltaFrame | SyncErrorFrame
 export type SyncFrameType = SyncFrame['t']
 
 /** Asks a helper to probe `target` on our behalf and answer within `timeoutMs`. */

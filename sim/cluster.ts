@@ -228,13 +228,14 @@ export class VirtualCluster {
     this.queue.push(this.nowMs + rtt, { kind: 'input', node: from, input: { kind: ok ? 'indirect-ack' : 'indirect-nack', probeId } })
   }
 
-  /** One anti-entropy round from `from` (requester) to `to` (responder), all four messages. */
+  /** One anti-entropy round from `from` (requester) to `to` (responder), every message of it. */
   private runSync (from: NodeName, to: NodeName): void {
     const q = this.nodes.get(from)
     const r = this.nodes.get(to)
     if (q === undefined || r === undefined || !q.up || !this.reachable(from, to) || !this.responsive(to, this.nowMs) || !this.responsive(from, this.nowMs)) return
     const at = { monoMs: this.nowMs, wallMs: this.wall() }
-    const versions = r.core.syncVersions(q.core.syncHello())
+    const answer = r.core.syncAnswer(q.core.syncHello())
+    const versions = answer.t === 'versions' ? answer : r.core.syncWanted(q.core.syncWant(answer))
     if (versions.buckets.length === 0) return
     const push = q.core.syncPush(versions)
     const delta = r.core.syncDelta(push)

@@ -43,11 +43,13 @@ export function versionsAgree (w: World): boolean {
 /** Every live node sees every other live node alive. Stops at the first disagreement. */
 export function membershipAgrees (w: World): boolean {
   const up = w.upNodes()
-  for (const a of up) {
-    const core = w.node(a).core
+  // By name id (every core shares the world's name table): N^2 lookups without hashing a name each.
+  const ids = up.map((b) => w.nameIdOf(w.node(b).name))
+  for (let i = 0; i < up.length; i++) {
+    const core = w.node(up[i] as number).core
     if (core === undefined) continue
-    for (const b of up) {
-      if (a !== b && core.members.statusOf(w.node(b).name) !== 'alive') return false
+    for (let j = 0; j < up.length; j++) {
+      if (i !== j && core.members.statusOfId(ids[j] as number) !== 'alive') return false
     }
   }
   return true

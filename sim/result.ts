@@ -15,6 +15,7 @@ import type { Summary } from './stats.js'
 import type { Traffic } from './gossip.js'
 import type { TrafficKind } from './world.js'
 import type { CauseRate, GossipCause } from './gossip-causes.js'
+import type { NodeName } from '../agent/core/index.js'
 
 export interface SimResult {
   scenario: string
@@ -43,6 +44,13 @@ export function reproduceCommand (scenarioPath: string, seed: number): string {
 /** Views of the live nodes for the checkers. */
 export function liveViews (run: Run): NodeView[] {
   const w = run.world
+  // Name ids of the shared name table, looked up once: the membership checker asks every node about every node.
+  const ids = new Map<NodeName, number>()
+  const idOf = (name: NodeName): number => {
+    let id = ids.get(name)
+    if (id === undefined) ids.set(name, id = w.nameIdOf(name))
+    return id
+  }
   return w.upNodes().slice().sort((a, b) => a - b).map((n) => {
     const node = w.node(n)
     const core = node.core
@@ -53,7 +61,7 @@ export function liveViews (run: Run): NodeView[] {
         const e = core?.replica.get(key)
         return e === undefined ? undefined : { hlc: e.hlc, origin: e.origin }
       },
-      statusOf: (name) => core?.members.statusOf(name)
+      statusOf: (name) => core?.members.statusOfId(idOf(name))
     }
   })
 }

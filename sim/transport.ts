@@ -11,15 +11,16 @@
  *   ack or nack; the asker gives up at timeout + INDIRECT_PROBE_SLACK_MS. A
  *   helper that cannot be reached sends nothing (no nack), which Lifeguard
  *   counts against the asker.
- * - A sync round is two request/response exchanges (hello -> versions,
- *   push -> delta), each frame its own message with its own fate, each
- *   exchange bounded by SYNC_EXCHANGE_TIMEOUT_MS, at most
+ * - A sync round is up to three request/response exchanges (hello ->
+ *   versions or digest, want -> versions after a digest, push -> delta),
+ *   each frame its own message with its own fate, each exchange bounded by
+ *   SYNC_EXCHANGE_TIMEOUT_MS, at most
  *   `syncConcurrentMax` rounds per node at once. Each side computes its
  *   frame from its state at the moment the frame is handled.
  */
-import type { NodeName, SyncPush, SyncVersions } from '../agent/core/index.js'
+import type { NodeName, SyncAnswer, SyncPush, SyncVersions } from '../agent/core/index.js'
 import { INDIRECT_PROBE_SLACK_MS, SYNC_EXCHANGE_TIMEOUT_MS } from './constants.js'
-import { PING_BYTES, PROBE_RESPONSE_BYTES, probeRequestBytes, syncDeltaBytes, syncHelloBytes, syncPushBytes, syncVersionsBytes } from './sizes.js'
+import { PING_BYTES, PROBE_RESPONSE_BYTES, probeRequestBytes, syncRequestBytes, syncResponseBytes } from './sizes.js'
 import type { World } from './world.js'
 
 function count (w: World, kind: 'probe' | 'sync', bytes: number): void {
@@ -105,32 +106,48 @@ export function startSync (w: World, q: number, r: number): void {
   qn.syncsRunning++
   const life = qn.life
   const done = (): void => { if (qn.life === life) qn.syncsRunning-- }
-  const hello = qn.core.syncHello()
+  const hello = { t: 'hello' as const, ...qn.core.syncHello() }
   const t0 = w.now
-  frame(w, q, r, syncHelloBytes(hello.bucketCount), t0, q, () => {
+  frame(w, q, r, syncRequestBytes(hello), t0, q, () => {
     const rc = w.node(r).core
     if (rc === undefined) return w.atNode(q, t0 + SYNC_EXCHANGE_TIMEOUT_MS, done)
-    const versions = rc.syncVersions(hello)
-    frame(w, r, q, syncVersionsBytes(versions.buckets.length, versions.versions), t0, q, () => onVersions(w, q, r, versions, done), done)
+    const answer = rc.syncAnswer(hello)
+    frame(w, r, q, syncResponseBytes(answer), t0, q, () => onAnswer(w, q, r, answer, done), done)
+  }, done)
+}
+
+/** After a digest, ask for the versions in the fine buckets that differ (as runSync does). */
+function onAnswer (w: World, q: number, r: number, answer: SyncAnswer, done: () => void): void {
+  if (answer.t === 'versions') return onVersions(w, q, r, answer, done)
+  const qc = w.node(q).core
+  if (qc === undefined) return done()
+  const want = { t: 'want' as const, ...qc.syncWant(answer) }
+  if (want.buckets.length === 0) return done()
+  const t1 = w.now
+  frame(w, q, r, syncRequestBytes(want), t1, q, () => {
+    const rc = w.node(r).core
+    if (rc === undefined) return w.atNode(q, t1 + SYNC_EXCHANGE_TIMEOUT_MS, done)
+    const versions = { t: 'versions' as const, ...rc.syncWanted(want) }
+    frame(w, r, q, syncResponseBytes(versions), t1, q, () => onVersions(w, q, r, versions, done), done)
   }, done)
 }
 
 function onVersions (w: World, q: number, r: number, versions: SyncVersions, done: () => void): void {
   const qc = w.node(q).core
   if (qc === undefined || versions.buckets.length === 0) return done()
-  const push = qc.syncPush(versions)
+  const push = { t: 'push' as const, ...qc.syncPush(versions) }
   const t1 = w.now
-  frame(w, q, r, syncPushBytes(push.buckets.length, push.versions, push.entries, push.complete), t1, q, () => onPush(w, q, r, push, t1, done), done)
+  frame(w, q, r, syncRequestBytes(push), t1, q, () => onPush(w, q, r, push, t1, done), done)
 }
 
 function onPush (w: World, q: number, r: number, push: SyncPush, t1: number, done: () => void): void {
   const rc = w.node(r).core
   if (rc === undefined) return w.atNode(q, t1 + SYNC_EXCHANGE_TIMEOUT_MS, done)
   // Compute what the peer misses before taking in what it sent (as handleSync does).
-  const delta = rc.syncDelta(push)
+  const delta = { t: 'delta' as const, ...rc.syncDelta(push) }
   w.step(r, { kind: 'entries', source: 'sync', entries: push.entries })
   w.step(r, { kind: 'sync-advance', versions: push.complete })
-  frame(w, r, q, syncDeltaBytes(delta.entries, delta.complete), t1, q, () => {
+  frame(w, r, q, syncResponseBytes(delta), t1, q, () => {
     w.step(q, { kind: 'entries', source: 'sync', entries: delta.entries })
     w.step(q, { kind: 'sync-advance', versions: delta.complete })
     done()

@@ -118,6 +118,11 @@ export class World implements GossipHost {
     return this.byName.get(name)
   }
 
+  /** The id of a node's name in the name table every core shares (-1 if no core ever saw it). */
+  nameIdOf (name: NodeName): number {
+    return this.names.find(name)
+  }
+
   node (idx: number): SimNode {
     const n = this.nodes[idx]
     if (n === undefined) throw new Error(`no node ${idx}`)

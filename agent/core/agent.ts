@@ -27,8 +27,8 @@ import { NameTable } from './names.js'
 import { Replica } from './replica.js'
 import type { OriginVersion } from './replica.js'
 import type { Rng } from './rng.js'
-import { syncDelta, syncHello, syncPush, syncVersions } from './sync.js'
-import type { SyncDelta, SyncHello, SyncPush, SyncVersions } from './sync.js'
+import { syncAnswer, syncDelta, syncHello, syncPush, syncWant, syncWanted } from './sync.js'
+import type { SyncAnswer, SyncDelta, SyncDigest, SyncHello, SyncPush, SyncVersions, SyncWant } from './sync.js'
 import { heartbeatIntervalMs, heartbeatValue, jittered } from './telemetry.js'
 import type { Capabilities, TelemetrySample } from './telemetry.js'
 import type { Entry, EntryKey, Hlc, Instant, Liveness, MemberRecord, NodeName, Value } from './types.js'
@@ -850,8 +850,19 @@ export class AgentCore {
     return syncHello(this.replica, this.replica.originCount)
   }
 
-  syncVersions (hello: SyncHello): SyncVersions {
-    return syncVersions(this.replica, hello)
+  /** R: versions (empty when the states agree) or the fine digest under the top buckets that differ. */
+  syncAnswer (hello: SyncHello): SyncAnswer {
+    return syncAnswer(this.replica, hello)
+  }
+
+  /** Q, after a digest: the fine buckets that differ (empty: nothing to do). */
+  syncWant (digest: SyncDigest): SyncWant {
+    return syncWant(this.replica, digest)
+  }
+
+  /** R: its versions in the fine buckets Q wants. */
+  syncWanted (want: SyncWant): SyncVersions {
+    return syncWanted(this.replica, want)
   }
 
   syncPush (v: SyncVersions): SyncPush {

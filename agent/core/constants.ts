@@ -28,6 +28,14 @@ export const NODE_NAME_LENGTH_MAX = 63
 export const DIGEST_BUCKETS_FINE = 1024
 /** Origins per digest bucket the requester aims for when choosing how many buckets to send. */
 export const DIGEST_ORIGINS_PER_BUCKET = 8
+/**
+ * Buckets a hello carries at most (the top of the digest tree). Most rounds
+ * find the two states equal, so the hello is a few dozen bytes; where a top
+ * bucket differs, the responder answers with its finer buckets under it.
+ * 16 keeps both the hello (80 B) and a 10,000-node descent (64 fine buckets
+ * under one top bucket, ~330 B) small.
+ */
+export const SYNC_HELLO_BUCKETS = 16
 /** Entries in one sync delta; the rest follows in later rounds. */
 export const SYNC_DELTA_ENTRIES_MAX = 4096
 /** Anti-entropy round period. */

@@ -25,7 +25,7 @@
  * someone else's verdict holds it, plus the rarer writes outside its row
  * (counted per origin, found by a scan when a sync needs them).
  */
-import { DIGEST_BUCKETS_FINE, PENDING_LINKS_PER_ORIGIN_MAX } from './constants.js'
+import { DIGEST_BUCKETS_FINE, PENDING_LINKS_PER_ORIGIN_MAX, SYNC_HELLO_BUCKETS } from './constants.js'
 import { canonicalJson, compareWrites, entryRejection, heldKeyRejection } from './entries.js'
 import { fmix32, hashString, mixSafeInt } from './hash.js'
 import { hlcWallMs } from './hlc.js'
@@ -49,6 +49,9 @@ const STALE: MergeOutcome = Object.freeze({ kind: 'stale' })
 const APPLIED_NEW: MergeOutcome = Object.freeze({ kind: 'applied', previous: undefined })
 
 const BUCKET_MASK = DIGEST_BUCKETS_FINE - 1
+/** Top buckets kept folded: the most a hello carries. */
+const TOP_BUCKETS = SYNC_HELLO_BUCKETS
+const TOP_MASK = TOP_BUCKETS - 1
 
 /** Slots per node row: `member/<name>`, then `node/<name>/` caps, identity, heartbeat, rtt. */
 const ROW = 5
@@ -120,6 +123,8 @@ export class Replica {
   private foreignMembers = 0
   private readonly tombstones = new Set<EntryKey>()
   private readonly fine = new Uint32Array(DIGEST_BUCKETS_FINE)
+  /** The fine buckets folded to TOP_BUCKETS (bucket i into i mod TOP_BUCKETS), kept as they change: what a hello sends. */
+  private readonly top = new Uint32Array(TOP_BUCKETS)
   /** XOR of all fine buckets: the one-bucket digest. */
   private fineTotal = 0
   /** Origin ids whose version changed since `takeDirtyVersions`, in the order they changed, and a flag per id. */
@@ -289,6 +294,7 @@ export class Replica {
     this.foreignMembers = source.foreignMembers
     for (const key of source.tombstones) this.tombstones.add(key)
     this.fine.set(source.fine)
+    this.top.set(source.top)
     this.fineTotal = source.fineTotal
     this.count = source.count
     for (let i = 0; i < this.origins; i++) {
@@ -457,6 +463,7 @@ export class Replica {
     const bucket = idHash & BUCKET_MASK
     const change = (this.digestHash[id] as number) ^ h
     this.fine[bucket] = ((this.fine[bucket] as number) ^ change) >>> 0
+    this.top[bucket & TOP_MASK] = ((this.top[bucket & TOP_MASK] as number) ^ change) >>> 0
     this.fineTotal = (this.fineTotal ^ change) >>> 0
     this.digestHash[id] = h
     if (this.dirty[id] === 0) {
@@ -536,7 +543,9 @@ export class Replica {
       return out
     }
     const mask = bucketCount - 1
-    for (let i = 0; i < DIGEST_BUCKETS_FINE; i++) out[i & mask] = ((out[i & mask] as number) ^ (this.fine[i] as number)) >>> 0
+    // A hello's few buckets fold from the kept top level (16 reads instead of 1,024: 8,000 hellos a simulated second at 10,000 nodes).
+    const from = bucketCount <= TOP_BUCKETS ? this.top : this.fine
+    for (let i = 0; i < from.length; i++) out[i & mask] = ((out[i & mask] as number) ^ (from[i] as number)) >>> 0
     return out
   }
 

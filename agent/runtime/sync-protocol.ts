@@ -1,8 +1,10 @@
 /**
- * Anti-entropy over `/hauki-mesh/sync/1.0.0`: two request/response
+ * Anti-entropy over `/hauki-mesh/sync/2.0.0`: up to three request/response
  * exchanges, each on its own stream (see core/sync.ts for the round):
  *
- *   hello -> versions      compare digests; stop if they agree
+ *   hello -> versions      compare top digests; stop if they agree
+ *         or digest        the peer's fine digests under the top buckets that differ
+ *   want  -> versions      (after a digest) the peer's versions in the fine buckets that differ
  *   push  -> delta         send what the peer misses, receive what we miss
  *
  * Every frame is size-limited and validated; a peer that sends garbage gets
@@ -26,7 +28,9 @@ export async function handleSync (rt: AgentRuntime, stream: Stream, _conn: Conne
       const f = frame.value
       switch (f.t) {
         case 'hello':
-          return wire.encodeSyncFrame({ t: 'versions', ...rt.core.syncVersions(f) })
+          return wire.encodeSyncFrame(rt.core.syncAnswer(f))
+        case 'want':
+          return wire.encodeSyncFrame({ t: 'versions', ...rt.core.syncWanted(f) })
         case 'push': {
           // Compute what the peer misses before taking in what it sent.
           const delta = rt.core.syncDelta(f)
@@ -61,7 +65,18 @@ async function exchange (rt: AgentRuntime, peerId: string, frame: wire.SyncFrame
 
 /** Run one anti-entropy round with a peer, as the requester. */
 export async function runSync (rt: AgentRuntime, peerId: string): Promise<void> {
-  const versions = await exchange(rt, peerId, { t: 'hello', ...rt.core.syncHello() })
+  const hello = rt.core.syncHello()
+  let versions = await exchange(rt, peerId, { t: 'hello', ...hello })
+  if (versions.t === 'digest') {
+    if (versions.bucketCount !== hello.bucketCount || versions.topCount !== hello.buckets.length) {
+      const reason = `digest of ${versions.topCount}/${versions.bucketCount} buckets answers a hello of ${hello.buckets.length}/${hello.bucketCount}`
+      rt.counters.rejected('sync', reason)
+      throw new Error(`invalid sync response: ${reason}`)
+    }
+    const want = rt.core.syncWant(versions)
+    if (want.buckets.length === 0) return
+    versions = await exchange(rt, peerId, { t: 'want', ...want })
+  }
   if (versions.t !== 'versions') throw new Error(`expected versions, got ${versions.t}`)
   if (versions.buckets.length === 0) return
   const delta = await exchange(rt, peerId, { t: 'push', ...rt.core.syncPush(versions) })

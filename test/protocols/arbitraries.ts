@@ -69,10 +69,26 @@ const bucketIndicesArb = (bucketCount: number): fc.Arbitrary<number[]> =>
   fc.uniqueArray(fc.nat({ max: bucketCount - 1 }), { maxLength: Math.min(bucketCount, 16) }).map((b) => b.sort((x, y) => x - y))
 
 export const syncFrameArb: fc.Arbitrary<SyncFrame> = fc.oneof(
-  bucketCountArb.chain((bucketCount) => fc.record({
+  bucketCountArb.chain((bucketCount) => fc.integer({ min: 0, max: Math.log2(bucketCount) }).chain((k) => fc.record({
     t: fc.constant('hello' as const),
     bucketCount: fc.constant(bucketCount),
-    buckets: fc.array(fc.nat({ max: 0xffff_ffff }), { minLength: bucketCount, maxLength: bucketCount })
+    buckets: fc.array(fc.nat({ max: 0xffff_ffff }), { minLength: 2 ** k, maxLength: 2 ** k })
+  }))),
+  fc.integer({ min: 1, max: 10 }).chain((logCount) => fc.integer({ min: 0, max: logCount - 1 }).chain((logTop) => {
+    const bucketCount = 2 ** logCount
+    const topCount = 2 ** logTop
+    return fc.uniqueArray(fc.nat({ max: topCount - 1 }), { minLength: 1, maxLength: Math.min(topCount, 4) }).chain((top) => fc.record({
+      t: fc.constant('digest' as const),
+      bucketCount: fc.constant(bucketCount),
+      topCount: fc.constant(topCount),
+      top: fc.constant(top.sort((x, y) => x - y)),
+      buckets: fc.array(fc.nat({ max: 0xffff_ffff }), { minLength: top.length * bucketCount / topCount, maxLength: top.length * bucketCount / topCount })
+    }))
+  })),
+  bucketCountArb.chain((bucketCount) => fc.record({
+    t: fc.constant('want' as const),
+    bucketCount: fc.constant(bucketCount),
+    buckets: bucketIndicesArb(bucketCount)
   })),
   bucketCountArb.chain((bucketCount) => fc.record({
     t: fc.constant('versions' as const),

@@ -22,13 +22,15 @@ const typesAgree: [
   Mutual<C.Value, W.Value>,
   Mutual<C.OriginVersion, W.OriginVersion>,
   Mutual<C.SyncHello, W.SyncHello>,
+  Mutual<C.SyncDigest, W.SyncDigest>,
+  Mutual<C.SyncWant, W.SyncWant>,
   Mutual<C.SyncVersions, W.SyncVersions>,
   Mutual<C.SyncPush, W.SyncPush>,
   Mutual<C.SyncDelta, W.SyncDelta>,
   Mutual<C.Channel, W.Channel>,
   Mutual<C.NodeName, W.NodeName>,
   Mutual<C.PeerIdStr, W.PeerIdStr>
-] = [true, true, true, true, true, true, true, true, true, true]
+] = [true, true, true, true, true, true, true, true, true, true, true, true]
 
 function roundTrip (frame: W.SyncFrame): W.SyncFrame {
   const r = wire.decodeSyncFrame(wire.encodeSyncFrame(frame))
@@ -56,13 +58,20 @@ describe('protocols: compatibility with the core', () => {
     }), { numRuns: 2000 })
   })
 
+  // Origin counts of 1..2000 give rounds at 1..256 fine buckets, with hellos of 1..16 top buckets:
+  // hellos at the fine level (answered with versions) and above it (answered with a digest).
   it('should carry a full core sync round unchanged', () => {
-    fc.assert(fc.property(writesArb, writesArb, (a, b) => {
+    fc.assert(fc.property(writesArb, writesArb, fc.integer({ min: 1, max: 2000 }), fc.constantFrom(1, 2, 16), (a, b, origins, helloBuckets) => {
       const q = replicaOf(a)
       const r = replicaOf(b)
-      const hello = core.syncHello(q, Math.max(q.originCount, r.originCount))
+      const hello = core.syncHello(q, Math.max(q.originCount, r.originCount, origins), helloBuckets)
       expect(roundTrip({ t: 'hello', ...hello })).toEqual({ t: 'hello', ...hello })
-      const versions = core.syncVersions(r, hello)
+      const answer = core.syncAnswer(r, hello)
+      expect(roundTrip(answer)).toEqual(answer)
+      const want = answer.t === 'digest' ? core.syncWant(q, answer) : undefined
+      if (want !== undefined) expect(roundTrip({ t: 'want', ...want })).toEqual({ t: 'want', ...want })
+      const versions: C.SyncVersions = want !== undefined ? core.syncWanted(r, want) : answer as C.SyncVersions
+      if (versions.buckets.length === 0) return
       expect(roundTrip({ t: 'versions', ...versions })).toEqual({ t: 'versions', ...versions })
       const push = core.syncPush(q, versions)
       expect(roundTrip({ t: 'push', ...push })).toEqual({ t: 'push', ...push })

@@ -22,7 +22,7 @@ describe('protocols: names', () => {
   })
 
   it('should name the stream protocols with versions', () => {
-    expect(SYNC_PROTOCOL).toBe('/hauki-mesh/sync/1.0.0')
+    expect(SYNC_PROTOCOL).toBe('/hauki-mesh/sync/2.0.0')
     expect(PROBE_PROTOCOL).toBe('/hauki-mesh/probe/1.0.0')
     expect(BRIDGE_PROTOCOL).toBe('/hauki-mesh/bridge/1.0.0')
     expect(PROTOCOLS).toEqual({ sync: SYNC_PROTOCOL, probe: PROBE_PROTOCOL, bridge: BRIDGE_PROTOCOL, barrier: BARRIER_PROTOCOL })

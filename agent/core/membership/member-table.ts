@@ -106,6 +106,15 @@ export class MemberTable {
     return id < 0 ? undefined : STATUSES[(this.status[id] as number) - 1]
   }
 
+  /**
+   * `statusOf` by the member's id in this table's NameTable (-1: none): for
+   * callers that hold the ids already, such as the simulator's checkers, which
+   * ask every node about every node (10^8 lookups at 10,000 nodes).
+   */
+  statusOfId (id: number): Liveness | undefined {
+    return id < 0 || id >= this.cap || this.status[id] === 0 ? undefined : STATUSES[(this.status[id] as number) - 1]
+  }
+
   /** The member's incarnation, or undefined when it has no record. */
   incarnationOf (name: NodeName): number | undefined {
     const id = this.idOf(name)

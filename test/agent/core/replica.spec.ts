@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { AgentCore, NameTable, Replica, UndoLog, seededRng, syncDelta, syncHello, syncPush, syncVersions } from '../../../agent/core/index.js'
+import { AgentCore, NameTable, Replica, UndoLog, seededRng, syncAnswer, syncDelta, syncHello, syncPush, syncVersions, syncWant, syncWanted } from '../../../agent/core/index.js'
 import type { Entry } from '../../../agent/core/index.js'
 import { replicaOf, stateOf, writesArb } from '../../helpers/writes.js'
 
@@ -11,16 +11,23 @@ function join (a: Entry[], b: Entry[]): Replica {
   return r
 }
 
-/** One full push-pull round from q to r, as the runtime runs it over a stream. */
-function syncRound (q: Replica, r: Replica): void {
-  const versions = syncVersions(r, syncHello(q, Math.max(q.originCount, r.originCount)))
-  if (versions.buckets.length === 0) return
+/**
+ * One full push-pull round from q to r, as the runtime runs it over streams.
+ * `originsMin` raises the round's fine level (a fleet larger than the test's
+ * few origins), `helloBuckets` the hello's top level: with fewer hello
+ * buckets than fine ones, the round descends through a digest and a want.
+ */
+function syncRound (q: Replica, r: Replica, originsMin = 0, helloBuckets?: number): 'agreed' | 'descended' | 'direct' {
+  const answer = syncAnswer(r, syncHello(q, Math.max(q.originCount, r.originCount, originsMin), helloBuckets))
+  const versions = answer.t === 'versions' ? answer : syncWanted(r, syncWant(q, answer))
+  if (versions.buckets.length === 0) return 'agreed'
   const push = syncPush(q, versions)
   const delta = syncDelta(r, push)
   for (const e of push.entries) r.merge(e)
   for (const [o, upTo] of push.complete) r.advance(o, upTo)
   for (const e of delta.entries) q.merge(e)
   for (const [o, upTo] of delta.complete) q.advance(o, upTo)
+  return answer.t === 'digest' ? 'descended' : 'direct'
 }
 
 describe('replicated state: merge laws', () => {
@@ -79,7 +86,12 @@ describe('replicated state: merge laws', () => {
 })
 
 describe('replicated state: anti-entropy', () => {
-  it('should converge with nothing lost after random gossip loss plus repair rounds', () => {
+  it.each<[string, number, number | undefined]>([
+    ['hellos at the fine level', 0, undefined],
+    ['1,024 fine buckets, hellos of 16 top buckets', 10_000, 16],
+    ['128 fine buckets, hellos of one top bucket', 1_000, 1]
+  ])('should converge with nothing lost after random gossip loss plus repair rounds (%s)', (_name, originsMin, helloBuckets) => {
+    let descended = 0
     fc.assert(fc.property(writesArb, fc.integer(), fc.integer({ min: 2, max: 5 }), fc.double({ min: 0, max: 0.9, noNaN: true }), (writes, seed, replicas, loss) => {
       const rng = seededRng(seed)
       const rs = Array.from({ length: replicas }, () => new Replica())
@@ -92,10 +104,55 @@ describe('replicated state: anti-entropy', () => {
       for (let round = 0; round < 4 * replicas; round++) {
         const q = rs[round % replicas] as Replica
         const r = rs[(round + 1 + rng.int(replicas - 1)) % replicas] as Replica
-        syncRound(q, r)
+        if (syncRound(q, r, originsMin, helloBuckets) === 'descended') descended++
       }
       for (const r of rs) expect(stateOf(r)).toEqual(truth)
     }), { numRuns: 200 })
+    // The rows above the fine level did go through digests and wants.
+    if (helloBuckets !== undefined) expect(descended).toBeGreaterThan(0)
+    else expect(descended).toBe(0)
+  })
+
+  it('should end a round between equal states after the hello, whose digest is the top buckets only', () => {
+    fc.assert(fc.property(writesArb, (writes) => {
+      const a = replicaOf(writes)
+      const b = replicaOf([...writes].reverse())
+      const hello = syncHello(a, 10_000)
+      expect(hello).toEqual({ bucketCount: 1024, buckets: a.digest(16) })
+      expect(syncAnswer(b, hello)).toEqual({ t: 'versions', bucketCount: 1024, buckets: [], versions: [] })
+    }), { numRuns: 100 })
+  })
+
+  it('should descend only into the top buckets that differ and want exactly the fine buckets that differ', () => {
+    fc.assert(fc.property(writesArb, writesArb, (a, b) => {
+      const q = replicaOf(a)
+      const r = replicaOf([...a, ...b])
+      const fineDiffering = syncVersions(r, { bucketCount: 1024, buckets: q.digest(1024) }).buckets
+      const answer = syncAnswer(r, syncHello(q, 10_000))
+      if (fineDiffering.length === 0) {
+        expect(answer.t).toBe('versions')
+        return
+      }
+      if (answer.t !== 'digest') throw new Error('expected a digest')
+      const top = [...new Set(fineDiffering.map((i) => i % 16))].sort((x, y) => x - y)
+      expect(answer).toEqual({ t: 'digest', bucketCount: 1024, topCount: 16, top, buckets: answer.buckets })
+      expect(answer.buckets).toHaveLength(top.length * 64)
+      // Fine bucket top + 16 k, k = 0..63, under each listed top bucket.
+      expect(answer.buckets).toEqual(top.flatMap((t) => Array.from({ length: 64 }, (_, k) => r.digest(1024)[t + 16 * k])))
+      const want = syncWant(q, answer)
+      expect(want).toEqual({ bucketCount: 1024, buckets: fineDiffering })
+      expect(syncWanted(r, want)).toEqual(syncVersions(r, { bucketCount: 1024, buckets: q.digest(1024) }))
+    }), { numRuns: 200 })
+  })
+
+  it('should want nothing when the digest it descended into already agrees (its state moved on meanwhile)', () => {
+    const q = new Replica()
+    const r = new Replica()
+    r.merge({ key: 'node/a/x', value: 1, hlc: 10, origin: 'a', prev: 0 })
+    const answer = syncAnswer(r, syncHello(q, 10_000))
+    expect(answer.t).toBe('digest')
+    q.merge({ key: 'node/a/x', value: 1, hlc: 10, origin: 'a', prev: 0 })
+    expect(syncWant(q, answer as Extract<typeof answer, { t: 'digest' }>).buckets).toEqual([])
   })
 
   it('should send only what the other side misses', () => {

@@ -10,7 +10,8 @@ import { encode as cborEncode } from 'cborg'
 import * as lp from 'it-length-prefixed'
 import { pipe } from 'it-pipe'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PROBE_PROTOCOL, SYNC_PROTOCOL, TOPICS } from '../../../protocols/index.js'
+import { PROBE_PROTOCOL, SYNC_PROTOCOL, TOPICS, decodeSyncFrame, encodeSyncFrame } from '../../../protocols/index.js'
+import type { SyncFrame } from '../../../protocols/index.js'
 import { generateAdminKey, hlcFromWall, signAdminEvent } from '../../../agent/core/index.js'
 import { createMeshNode } from '../../../agent/runtime/libp2p-node.js'
 import type { MeshNode } from '../../../agent/runtime/libp2p-node.js'
@@ -47,6 +48,36 @@ async function sendFrames (peerId: string, protocol: string, frames: Uint8Array[
   await pipe(frames, (s) => lp.encode(s), stream, async (source) => { for await (const _ of source) { /* drain the answer */ } }).catch(() => {})
 }
 
+/** One request/response exchange on the sync protocol, as a peer's runSync makes it. */
+async function ask (peerId: string, frame: SyncFrame): Promise<SyncFrame> {
+  const stream = await attacker.dialProtocol(peerIdFromString(peerId), SYNC_PROTOCOL, { signal: AbortSignal.timeout(5_000) })
+  const answers: Uint8Array[] = []
+  await pipe([encodeSyncFrame(frame)], (s) => lp.encode(s), stream, (s) => lp.decode(s), async (source) => { for await (const a of source) answers.push(a.subarray()) })
+  const decoded = decodeSyncFrame(answers[0] ?? new Uint8Array())
+  if (!decoded.ok) throw new Error(decoded.reason)
+  return decoded.value
+}
+
+describe('mesh: sync rounds that descend into a digest', () => {
+  it('should answer a hello whose top bucket differs with its fine digest, and a want with its versions there', async () => {
+    const core = mesh.agents.get('g1')!.runtime.core
+    const fine = core.replica.digest(1024)
+    // A peer of a larger fleet works at 1,024 fine buckets and opens with one top bucket that differs.
+    const answer = await ask(mesh.agents.get('g1')!.runtime.peerId, { t: 'hello', bucketCount: 1024, buckets: [(core.replica.digest(1)[0]! ^ 1) >>> 0] })
+    expect(answer).toEqual({ t: 'digest', bucketCount: 1024, topCount: 1, top: [0], buckets: fine })
+    const held = fine.flatMap((h, i) => (h !== 0 ? [i] : []))
+    expect(held.length).toBeGreaterThan(0)
+    const versions = await ask(mesh.agents.get('g1')!.runtime.peerId, { t: 'want', bucketCount: 1024, buckets: held })
+    expect(versions).toEqual({ t: 'versions', bucketCount: 1024, buckets: held, versions: core.replica.versionsInBuckets(held, 1024) })
+  })
+
+  it('should end the round after the hello when the top buckets agree', async () => {
+    const core = mesh.agents.get('g2')!.runtime.core
+    const answer = await ask(mesh.agents.get('g2')!.runtime.peerId, { t: 'hello', bucketCount: 1024, buckets: core.replica.digest(16) })
+    expect(answer).toEqual({ t: 'versions', bucketCount: 1024, buckets: [], versions: [] })
+  })
+})
+
 describe('mesh: a peer that sends garbage', () => {
   it.each(Object.entries(TOPICS))('should reject and count garbage on the %s topic', async (_channel, topic) => {
     const before = NAMES.map((n) => mesh.agents.get(n)!.runtime.counters.rejectedOn('gossip'))
@@ -72,6 +103,9 @@ describe('mesh: a peer that sends garbage', () => {
   it.each([
     ['sync', SYNC_PROTOCOL, [cborEncode({ t: 'push', entries: 'nope' })]],
     ['sync', SYNC_PROTOCOL, [Uint8Array.from([0xff, 0x00, 0x13])]],
+    ['sync', SYNC_PROTOCOL, [cborEncode({ t: 'hello', bucketCount: 8, buckets: [1, 2, 3] })]],
+    ['sync', SYNC_PROTOCOL, [cborEncode({ t: 'want', bucketCount: 8, buckets: [9] })]],
+    ['sync', SYNC_PROTOCOL, [cborEncode({ t: 'digest', bucketCount: 8, topCount: 2, top: [1], buckets: [1, 2, 3, 4] })]],
     ['probe', PROBE_PROTOCOL, [cborEncode({ t: 'probe-req', id: -1, target: '../x', targetPeerId: '', timeoutMs: 1e12 })]],
     ['probe', PROBE_PROTOCOL, [Uint8Array.from([1, 2, 3])]]
   ])('should reject and count a garbage frame on the %s protocol', async (surface, protocol, frames) => {
