@@ -98,22 +98,29 @@ export class WireMeter {
 
   /** The libp2p component: `createLibp2p({ metrics: () => meter.component() })`. */
   component (): Metrics {
-    const register = ((_name: string, opts?: { calculate?: unknown }) => (opts?.calculate === undefined ? noopMetric : undefined)) as never
-    return {
+    return metricsComponent({
       trackMultiaddrConnection: (maConn: MultiaddrConnection) => this.track(maConn as unknown as Duplex, WIRE_RAW),
       trackProtocolStream: (stream: Stream) => {
         if (stream.protocol !== undefined && stream.protocol !== '') this.track(stream as unknown as Duplex, stream.protocol)
-      },
-      registerMetric: register,
-      registerMetricGroup: register,
-      registerCounter: register,
-      registerCounterGroup: register,
-      registerHistogram: register,
-      registerHistogramGroup: register,
-      registerSummary: register,
-      registerSummaryGroup: register,
-      traceFunction: ((_name: string, fn: unknown) => fn) as never,
-      createTrace: () => undefined
-    }
+      }
+    })
+  }
+}
+
+/** A libp2p metrics component that tracks what `track` says and accepts and drops every metric registered. */
+export function metricsComponent (track: Pick<Metrics, 'trackMultiaddrConnection' | 'trackProtocolStream'> = { trackMultiaddrConnection: noop, trackProtocolStream: noop }): Metrics {
+  const register = ((_name: string, opts?: { calculate?: unknown }) => (opts?.calculate === undefined ? noopMetric : undefined)) as never
+  return {
+    ...track,
+    registerMetric: register,
+    registerMetricGroup: register,
+    registerCounter: register,
+    registerCounterGroup: register,
+    registerHistogram: register,
+    registerHistogramGroup: register,
+    registerSummary: register,
+    registerSummaryGroup: register,
+    traceFunction: ((_name: string, fn: unknown) => fn) as never,
+    createTrace: () => undefined
   }
 }
