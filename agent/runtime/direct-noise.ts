@@ -29,7 +29,6 @@
  * fails to say so.
  */
 import type { ConnectionEncrypter, Metrics, MultiaddrConnection } from '@libp2p/interface'
-import { decode } from 'it-length-prefixed'
 
 /** What travels: a Uint8Array, or a list of them (uint8arraylist) as libp2p's layers pass them. */
 interface ByteList { byteLength: number, subarray: (begin?: number, end?: number) => Uint8Array, sublist: (begin?: number, end?: number) => ByteList }
@@ -215,21 +214,73 @@ export function sealed (session: NoiseSession, source: Source): AsyncIterableIte
   return iterator
 }
 
-/** Noise's 2-byte big-endian length; a RangeError tells the decoder to wait for more bytes. */
-function readUint16BE (data: Chunk): number {
-  if (data.byteLength < 2) throw new RangeError('noise: length prefix needs 2 bytes')
-  const b = data instanceof Uint8Array ? data : data.subarray(0, 2)
-  return (b[0] as number) * 256 + (b[1] as number)
-}
-readUint16BE.bytes = 2
-
-/** The decrypted messages of a stream of Noise messages, as Noise's `decryptStream` reads them. */
-async function * opened (session: NoiseSession, source: AsyncIterable<Chunk>): AsyncGenerator<Chunk> {
-  for await (const message of decode(source as AsyncIterable<Uint8Array>, { lengthDecoder: readUint16BE, maxDataLength: 65_535 })) {
-    if (message.byteLength < TAG_BYTES) throw new Error('noise: message shorter than its tag')
-    // Decrypt in place, as Noise does: chacha20 reads each byte before it writes it.
-    yield session.decrypt(message, message.subarray(0, message.byteLength - TAG_BYTES))
+/**
+ * The decrypted messages of a stream of Noise messages (2-byte big-endian
+ * length, ciphertext, 16-byte tag), as Noise's own decoder and `decryptStream`
+ * read them, in one plain iterator: a read that holds whole messages is
+ * decrypted where it lies, and only a message split across reads is copied
+ * (once, when all of it has arrived).
+ */
+export function opened (session: NoiseSession, source: AsyncIterable<Chunk>): AsyncIterableIterator<Chunk> {
+  const it = source[Symbol.asyncIterator]()
+  // Bytes read and not yet decrypted, and how many; joined only once they hold a whole
+  // message, so a peer that sends a message a byte at a time costs one copy, not one per byte.
+  let parts: Uint8Array[] = []
+  let held = 0
+  const ready: Chunk[] = []
+  /** Bytes the first message held needs: its length prefix, then the message. */
+  const needed = (): number => {
+    if (held < 2) return 2
+    let head = parts[0] as Uint8Array
+    if (head.byteLength < 2) {
+      head = Buffer.concat(parts, held)
+      parts = [head]
+    }
+    return 2 + (head[0] as number) * 256 + (head[1] as number)
   }
+  const parse = (): void => {
+    let rest = parts.length === 1 ? parts[0] as Uint8Array : Buffer.concat(parts, held)
+    while (rest.byteLength >= 2) {
+      const length = (rest[0] as number) * 256 + (rest[1] as number)
+      if (length < TAG_BYTES) throw new Error('noise: message shorter than its tag')
+      if (rest.byteLength < 2 + length) break
+      const message = rest.subarray(2, 2 + length)
+      rest = rest.subarray(2 + length)
+      // Decrypt in place, as Noise does: chacha20 reads each byte before it writes it.
+      ready.push(session.decrypt(message, message.subarray(0, length - TAG_BYTES)))
+    }
+    parts = rest.byteLength > 0 ? [rest] : []
+    held = rest.byteLength
+  }
+  const more = async (): Promise<IteratorResult<Chunk>> => {
+    for (;;) {
+      const r = await it.next()
+      if (r.done === true) {
+        if (held > 0) throw new Error('noise: connection ended inside a message')
+        return { done: true, value: undefined }
+      }
+      const read = r.value instanceof Uint8Array ? r.value : r.value.subarray()
+      parts.push(read)
+      held += read.byteLength
+      if (held < needed()) continue
+      parse()
+      const message = ready.shift()
+      if (message !== undefined) return { done: false, value: message }
+    }
+  }
+  const iterator: AsyncIterableIterator<Chunk> = {
+    [Symbol.asyncIterator]: () => iterator,
+    next: () => {
+      const message = ready.shift()
+      return message === undefined ? more() : Promise.resolve({ done: false, value: message })
+    },
+    return: async () => {
+      ready.length = 0
+      await it.return?.()
+      return { done: true, value: undefined }
+    }
+  }
+  return iterator
 }
 
 type SecureConnection = (wrapped: Unwrappable, session: NoiseSession) => Promise<{ source: AsyncIterable<Chunk>, sink: (source: Source) => Promise<void> }>

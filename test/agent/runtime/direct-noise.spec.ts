@@ -5,7 +5,7 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { pushable } from 'it-pushable'
 import { afterEach, describe, expect, it } from 'vitest'
-import { directStats, NOISE_PLAINTEXT_BYTES_MAX, SinkChain } from '../../../agent/runtime/direct-noise.js'
+import { directStats, NOISE_PLAINTEXT_BYTES_MAX, opened, sealed, SinkChain } from '../../../agent/runtime/direct-noise.js'
 import { createMeshNode } from '../../../agent/runtime/libp2p-node.js'
 import type { MeshNode } from '../../../agent/runtime/libp2p-node.js'
 
@@ -81,6 +81,54 @@ describe('runtime: direct noise: sink chain', () => {
     first.push(Uint8Array.of(2))
     expect((await first.next()).done).toBe(true)
     expect((await chain.next()).done).toBe(true)
+  })
+})
+
+/** A stand-in for a Noise session: the "ciphertext" is the plaintext with 16 bytes of 0xee as its tag. */
+const fakeSession = {
+  encrypt: (plaintext: Chunk): Uint8Array => new Uint8Array(Buffer.concat([plaintext instanceof Uint8Array ? plaintext : plaintext.subarray(), Buffer.alloc(16, 0xee)])),
+  decrypt: (ciphertext: Chunk, dst?: Uint8Array): Uint8Array => {
+    const c = ciphertext instanceof Uint8Array ? ciphertext : ciphertext.subarray()
+    if (c.subarray(c.byteLength - 16).some((b) => b !== 0xee)) throw new Error('bad tag')
+    return dst ?? c.subarray(0, c.byteLength - 16)
+  }
+}
+
+async function * reads (bytes: Uint8Array, sizes: number[]): AsyncGenerator<Uint8Array> {
+  let at = 0
+  for (let i = 0; at < bytes.byteLength; i++) {
+    const size = sizes[i % sizes.length] as number
+    yield bytes.slice(at, at + size)
+    at += size
+  }
+}
+
+describe('runtime: direct noise: sealing and opening', () => {
+  const plaintexts = [
+    Uint8Array.of(1),
+    new Uint8Array(2 * NOISE_PLAINTEXT_BYTES_MAX + 5).map((_, i) => i & 0xff),
+    ...Array.from({ length: 50 }, (_, i) => Uint8Array.from({ length: 1 + (i * 53) % 700 }, (_, j) => (i * 3 + j) & 0xff))
+  ]
+
+  it.each([
+    ['one read per message batch', [1_000_000]],
+    ['reads of 1 byte', [1]],
+    ['reads that split length prefixes and messages', [3, 700, 2, 65_600, 17]]
+  ])('should open what was sealed, byte for byte, with %s', async (_name, sizes) => {
+    const wire = await drain(sealed(fakeSession, plaintexts))
+    // Each message: 2-byte length, then the ciphertext; a plaintext longer than a message is split.
+    expect(wire.byteLength).toBe(plaintexts.reduce((s, p) => s + p.byteLength + 18 * Math.ceil(p.byteLength / NOISE_PLAINTEXT_BYTES_MAX), 0))
+    const back = await drain(opened(fakeSession, reads(wire, sizes)))
+    expect(Buffer.compare(back, Buffer.concat(plaintexts))).toBe(0)
+  })
+
+  it('should fail on a connection that ends inside a message', async () => {
+    const wire = await drain(sealed(fakeSession, [Uint8Array.of(1, 2, 3)]))
+    await expect(drain(opened(fakeSession, reads(wire.subarray(0, wire.byteLength - 1), [4])))).rejects.toThrow('ended inside a message')
+  })
+
+  it('should fail on a message shorter than its tag', async () => {
+    await expect(drain(opened(fakeSession, reads(Uint8Array.of(0, 3, 1, 2, 3), [5])))).rejects.toThrow('shorter than its tag')
   })
 })
 
