@@ -28,7 +28,7 @@
  * version), Noise is used as it comes, and test/agent/runtime/direct-noise.spec.ts
  * fails to say so.
  */
-import type { ConnectionEncrypter, Metrics, MultiaddrConnection } from '@libp2p/interface'
+import type { Connection, ConnectionEncrypter, Metrics, MultiaddrConnection, Stream, StreamMuxer, StreamMuxerFactory, StreamMuxerInit } from '@libp2p/interface'
 
 /** What travels: a Uint8Array, or a list of them (uint8arraylist) as libp2p's layers pass them. */
 interface ByteList { byteLength: number, subarray: (begin?: number, end?: number) => Uint8Array, sublist: (begin?: number, end?: number) => ByteList }
@@ -62,17 +62,27 @@ export class SinkChain implements AsyncIterableIterator<Chunk> {
   private lastAppended = false
   private direct: Link | undefined
   private finished = false
+  /** Whether any bytes have passed (multistream-select's full negotiation writes before it returns). */
+  bytesSeen = false
+  /** The source being read will be followed by one appended later: its end does not end the chain. */
+  private held = false
 
   /** Write `source` after those appended before it; resolves once it has been read to its end. */
   async append (source: Source, options: { last?: boolean } = {}): Promise<void> {
     if (this.lastAppended || this.finished) throw new Error('sink chain: no source may follow the last one')
     if (options.last === true) this.lastAppended = true
+    this.held = false
     return await new Promise<void>((resolve, reject) => {
       this.queue.push({ it: iteratorOf(source), settle: (err) => { if (err === undefined) resolve(); else reject(err) } })
       const wake = this.wake
       this.wake = undefined
       wake?.()
     })
+  }
+
+  /** Announce a source to follow the one being read, before ending that one (see directNoise and writeDirectly). */
+  hold (): void {
+    this.held = true
   }
 
   [Symbol.asyncIterator] (): AsyncIterableIterator<Chunk> {
@@ -115,9 +125,17 @@ export class SinkChain implements AsyncIterableIterator<Chunk> {
         this.finish(link, err)
         throw err
       }
-      if (r.done !== true) return r
+      if (r.done !== true) {
+        this.bytesSeen = true
+        return r
+      }
       link.settle()
       this.current = undefined
+      // Like any sink: the end of what it reads is its end, unless more was announced.
+      if (this.queue.length === 0 && !this.held) {
+        this.finished = true
+        return { done: true, value: undefined }
+      }
     }
   }
 
@@ -142,10 +160,12 @@ export class SinkChain implements AsyncIterableIterator<Chunk> {
   }
 }
 
+/** Raw connections' chains (see directNoise) and streams' chains (see chainingMuxer). */
 const chains = new WeakMap<object, SinkChain>()
+const streamChains = new WeakMap<object, SinkChain>()
 
-/** Make a raw connection's sink a SinkChain (before anything wraps it). */
-export function chainSink (maConn: MultiaddrConnection): void {
+/** Make a raw connection's or a stream's sink a SinkChain (before anything wraps it). */
+export function chainSink (maConn: Pick<MultiaddrConnection, 'sink'>, into = chains): void {
   const below = maConn.sink.bind(maConn) as (source: AsyncIterable<Chunk>) => Promise<void>
   const chain = new SinkChain()
   let started: Promise<void> | undefined
@@ -154,16 +174,74 @@ export function chainSink (maConn: MultiaddrConnection): void {
     started ??= below(chain).then(async () => await chain.return(), async () => await chain.return()).then(() => {})
     await chain.append(source as Source)
   }
-  chains.set(maConn, chain)
+  into.set(maConn, chain)
 }
 
-/** A metrics component that also gives every raw connection a SinkChain (see above), after `inner` has seen it. */
+/**
+ * A stream muxer factory whose streams' sinks are SinkChains. multistream-select
+ * negotiates each stream's protocol through `it-byte-stream` and leaves the
+ * same queue behind on the stream's sink as on the connection's; once the
+ * protocol is negotiated (withSinkChains' `trackProtocolStream`), the
+ * application's writes go into the chain directly.
+ */
+export function chainingMuxer<C> (factory: (components: C) => StreamMuxerFactory): (components: C) => StreamMuxerFactory {
+  return (components) => {
+    const inner = factory(components)
+    return {
+      protocol: inner.protocol,
+      createStreamMuxer: (init?: StreamMuxerInit): StreamMuxer => {
+        const muxer = inner.createStreamMuxer({
+          ...init,
+          onIncomingStream: (stream) => {
+            chainSink(stream, streamChains)
+            init?.onIncomingStream?.(stream)
+          }
+        })
+        const newStream = muxer.newStream.bind(muxer)
+        muxer.newStream = (name) => {
+          const stream = newStream(name)
+          if (stream instanceof Promise) return stream.then((s) => { chainSink(s, streamChains); return s })
+          chainSink(stream, streamChains)
+          return stream
+        }
+        return muxer
+      }
+    }
+  }
+}
+
+/**
+ * A stream whose protocol was just negotiated: end the negotiation's writer
+ * and let the application write into the chain. Only after a full
+ * negotiation, which wrote through the chain before it returned; an
+ * optimistic one (`negotiateFully: false`) writes its header with the first
+ * data through a sink of its own, which must stay.
+ */
+function writeDirectly (stream: Stream): void {
+  const chain = streamChains.get(stream)
+  if (chain === undefined || !chain.bytesSeen) return
+  const negotiation = stream.sink
+  chain.hold()
+  void negotiation([]).catch(() => {})
+  stream.sink = async (source) => { await chain.append(source as Source, { last: true }) }
+  directStats.streams++
+}
+
+/**
+ * A metrics component that also gives every raw connection a SinkChain (see
+ * above) and lets every negotiated stream write into its chain, each before
+ * `inner` sees it (so that `inner`'s counting wraps the direct sink).
+ */
 export function withSinkChains (inner: Metrics): Metrics {
   return {
     ...inner,
     trackMultiaddrConnection: (maConn: MultiaddrConnection) => {
       inner.trackMultiaddrConnection(maConn)
       chainSink(maConn)
+    },
+    trackProtocolStream: (stream: Stream, connection: Connection) => {
+      writeDirectly(stream)
+      inner.trackProtocolStream(stream, connection)
     }
   }
 }
@@ -285,8 +363,8 @@ export function opened (session: NoiseSession, source: AsyncIterable<Chunk>): As
 
 type SecureConnection = (wrapped: Unwrappable, session: NoiseSession) => Promise<{ source: AsyncIterable<Chunk>, sink: (source: Source) => Promise<void> }>
 
-/** Connections set up by directNoise without Noise's own data path (for tests). */
-export const directStats = { connections: 0 }
+/** Connections set up by directNoise without Noise's own data path, and streams that write into their chain directly (for tests). */
+export const directStats = { connections: 0, streams: 0 }
 
 /**
  * A connection encrypter factory like `noise()`, whose connections write
@@ -304,6 +382,7 @@ export function directNoise<C> (factory: (components: C) => ConnectionEncrypter)
       if (chain === undefined || typeof session.encrypt !== 'function' || typeof session.decrypt !== 'function') return await own.call(encrypter, wrapped, session)
       // The handshake is over: end the negotiation's and the handshake's writers so
       // that what they still hold drains into the chain ahead of the encrypted data.
+      chain.hold()
       void network.sink([]).catch(() => {})
       directStats.connections++
       return {

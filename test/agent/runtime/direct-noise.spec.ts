@@ -42,11 +42,36 @@ describe('runtime: direct noise: sink chain', () => {
     negotiation.push(Uint8Array.of(3, 4))
     negotiation.end()
     await within(firstDone, 2_000, 'the first source is read to its end')
+    chain.hold()
     handshake.end()
     await within(secondDone, 2_000, 'the second source is read to its end')
     const lastDone = chain.append([Uint8Array.of(6), Uint8Array.of(7, 8)], { last: true })
     await within(lastDone, 2_000, 'the last source is read to its end')
     expect([...await within(reading, 2_000, 'the chain ends after the last source')]).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+  })
+
+  it('should end when the source being read ends and no other was appended or announced, as a plain sink would', async () => {
+    const chain = new SinkChain()
+    const data = pushable<Uint8Array>()
+    const written = chain.append(data)
+    const reading = drain(chain)
+    data.push(Uint8Array.of(1))
+    data.end()
+    await within(written, 2_000, 'the source is read to its end')
+    expect([...await within(reading, 2_000, 'the chain ends with it')]).toEqual([1])
+  })
+
+  it('should wait for the announced source after the one being read ended', async () => {
+    const chain = new SinkChain()
+    const negotiation = pushable<Uint8Array>()
+    void chain.append(negotiation)
+    const reading = drain(chain)
+    negotiation.push(Uint8Array.of(1))
+    chain.hold()
+    negotiation.end()
+    await new Promise((resolve) => setImmediate(resolve))
+    await chain.append([Uint8Array.of(2)], { last: true })
+    expect([...await within(reading, 2_000, 'the chain ends after the announced source')]).toEqual([1, 2])
   })
 
   it('should refuse a source after the last one', async () => {
@@ -138,7 +163,7 @@ describe('runtime: direct noise: two libp2p nodes', () => {
     await Promise.all(nodes.splice(0).map(async (n) => await n.stop()))
   })
 
-  it('should set up every connection without Noise\'s queues and carry large and small writes both ways', async () => {
+  it('should set up every connection and stream without the negotiation queues and carry large and small writes both ways', async () => {
     for (let i = 0; i < 2; i++) nodes.push(await createMeshNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], topics: [], blocked: new Set() }))
     const [a, b] = nodes as [MeshNode, MeshNode]
     const PROTO = '/hauki-test/echo/1.0.0'
@@ -152,8 +177,26 @@ describe('runtime: direct noise: two libp2p nodes', () => {
       new Uint8Array(3 * NOISE_PLAINTEXT_BYTES_MAX + 17).map((_, i) => (i * 7) & 0xff),
       ...Array.from({ length: 200 }, (_, i) => Uint8Array.from({ length: 1 + (i * 31) % 500 }, (_, j) => (i + j) & 0xff))
     ]
+    const streamsBefore = directStats.streams
     const stream = await a.dialProtocol(b.peerId, PROTO)
     const [, back] = await within(Promise.all([stream.sink((async function * () { yield * payloads })()), drain(stream.source)]), 20_000, 'echo')
+    expect(Buffer.compare(back, Buffer.concat(payloads))).toBe(0)
+    // Both ends of the echo stream wrote into it directly once its protocol was negotiated.
+    expect(directStats.streams - streamsBefore).toBeGreaterThanOrEqual(2)
+  })
+
+  it('should leave an optimistically negotiated stream\'s own sink in place (it sends the protocol with the first data)', async () => {
+    for (let i = 0; i < 2; i++) nodes.push(await createMeshNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], topics: [], blocked: new Set() }))
+    const [a, b] = nodes as [MeshNode, MeshNode]
+    const PROTO = '/hauki-test/echo/1.0.0'
+    await b.handle(PROTO, ({ stream }) => { stream.sink(stream.source).catch(() => {}) })
+    await a.dial(b.getMultiaddrs()[0] as Parameters<MeshNode['dial']>[0])
+    const streamsBefore = directStats.streams
+    const stream = await a.dialProtocol(b.peerId, PROTO, { negotiateFully: false })
+    // Nothing was written yet, so the dialling side keeps multistream-select's sink.
+    expect(directStats.streams).toBe(streamsBefore)
+    const payloads = Array.from({ length: 20 }, (_, i) => Uint8Array.from({ length: 1 + i * 11 }, (_, j) => (i + j) & 0xff))
+    const [, back] = await within(Promise.all([stream.sink((async function * () { yield * payloads })()), drain(stream.source)]), 10_000, 'echo')
     expect(Buffer.compare(back, Buffer.concat(payloads))).toBe(0)
   })
 
