@@ -1,5 +1,5 @@
 /**
- * Noise without the queues its set-up leaves behind on every connection.
+ * Noise, and every stream, without the queues set-up leaves behind.
  *
  * Before a connection is encrypted, libp2p negotiates the encrypter with
  * multistream-select and Noise runs its handshake, each through
@@ -21,6 +21,11 @@
  * libp2p the decrypted source directly. The bytes on the wire are the same:
  * one Noise message (2-byte length, ciphertext, tag) per chunk of at most
  * 65,519 bytes, as Noise's own `encryptStream` makes them.
+ *
+ * Streams get the same treatment (chainingMuxer, writeDirectly): after
+ * multistream-select has negotiated a stream's protocol, the application
+ * writes into the stream's own sink rather than through the queue the
+ * negotiation left behind.
  *
  * This relies on two things of `@chainsafe/libp2p-noise` 16 that are not its
  * public interface: the `createSecureConnection(wrapped, handshake)` method and
