@@ -1,5 +1,5 @@
 /**
- * Noise, and every stream, without the queues set-up leaves behind.
+ * Noise without the queues its set-up leaves behind on every connection.
  *
  * Before a connection is encrypted, libp2p negotiates the encrypter with
  * multistream-select and Noise runs its handshake, each through
@@ -22,18 +22,13 @@
  * one Noise message (2-byte length, ciphertext, tag) per chunk of at most
  * 65,519 bytes, as Noise's own `encryptStream` makes them.
  *
- * Streams get the same treatment (chainingMuxer, writeDirectly): after
- * multistream-select has negotiated a stream's protocol, the application
- * writes into the stream's own sink rather than through the queue the
- * negotiation left behind.
- *
  * This relies on two things of `@chainsafe/libp2p-noise` 16 that are not its
  * public interface: the `createSecureConnection(wrapped, handshake)` method and
  * the handshake's `encrypt` and `decrypt`. If they are missing (a new major
  * version), Noise is used as it comes, and test/agent/runtime/direct-noise.spec.ts
  * fails to say so.
  */
-import type { Connection, ConnectionEncrypter, Metrics, MultiaddrConnection, Stream, StreamMuxer, StreamMuxerFactory, StreamMuxerInit } from '@libp2p/interface'
+import type { ConnectionEncrypter, Metrics, MultiaddrConnection } from '@libp2p/interface'
 
 /** What travels: a Uint8Array, or a list of them (uint8arraylist) as libp2p's layers pass them. */
 interface ByteList { byteLength: number, subarray: (begin?: number, end?: number) => Uint8Array, sublist: (begin?: number, end?: number) => ByteList }
@@ -67,8 +62,6 @@ export class SinkChain implements AsyncIterableIterator<Chunk> {
   private lastAppended = false
   private direct: Link | undefined
   private finished = false
-  /** Whether any bytes have passed (multistream-select's full negotiation writes before it returns). */
-  bytesSeen = false
   /** The source being read will be followed by one appended later: its end does not end the chain. */
   private held = false
 
@@ -85,7 +78,7 @@ export class SinkChain implements AsyncIterableIterator<Chunk> {
     })
   }
 
-  /** Announce a source to follow the one being read, before ending that one (see directNoise and writeDirectly). */
+  /** Announce a source to follow the one being read, before ending that one (see directNoise). */
   hold (): void {
     this.held = true
   }
@@ -130,10 +123,7 @@ export class SinkChain implements AsyncIterableIterator<Chunk> {
         this.finish(link, err)
         throw err
       }
-      if (r.done !== true) {
-        this.bytesSeen = true
-        return r
-      }
+      if (r.done !== true) return r
       link.settle()
       this.current = undefined
       // Like any sink: the end of what it reads is its end, unless more was announced.
@@ -165,12 +155,11 @@ export class SinkChain implements AsyncIterableIterator<Chunk> {
   }
 }
 
-/** Raw connections' chains (see directNoise) and streams' chains (see chainingMuxer). */
+/** Raw connections' chains (see directNoise). */
 const chains = new WeakMap<object, SinkChain>()
-const streamChains = new WeakMap<object, SinkChain>()
 
-/** Make a raw connection's or a stream's sink a SinkChain (before anything wraps it). */
-export function chainSink (maConn: Pick<MultiaddrConnection, 'sink'>, into = chains): void {
+/** Make a raw connection's sink a SinkChain (before anything wraps it). */
+export function chainSink (maConn: Pick<MultiaddrConnection, 'sink'>): void {
   const below = maConn.sink.bind(maConn) as (source: AsyncIterable<Chunk>) => Promise<void>
   const chain = new SinkChain()
   let started: Promise<void> | undefined
@@ -179,74 +168,16 @@ export function chainSink (maConn: Pick<MultiaddrConnection, 'sink'>, into = cha
     started ??= below(chain).then(async () => await chain.return(), async () => await chain.return()).then(() => {})
     await chain.append(source as Source)
   }
-  into.set(maConn, chain)
+  chains.set(maConn, chain)
 }
 
-/**
- * A stream muxer factory whose streams' sinks are SinkChains. multistream-select
- * negotiates each stream's protocol through `it-byte-stream` and leaves the
- * same queue behind on the stream's sink as on the connection's; once the
- * protocol is negotiated (withSinkChains' `trackProtocolStream`), the
- * application's writes go into the chain directly.
- */
-export function chainingMuxer<C> (factory: (components: C) => StreamMuxerFactory): (components: C) => StreamMuxerFactory {
-  return (components) => {
-    const inner = factory(components)
-    return {
-      protocol: inner.protocol,
-      createStreamMuxer: (init?: StreamMuxerInit): StreamMuxer => {
-        const muxer = inner.createStreamMuxer({
-          ...init,
-          onIncomingStream: (stream) => {
-            chainSink(stream, streamChains)
-            init?.onIncomingStream?.(stream)
-          }
-        })
-        const newStream = muxer.newStream.bind(muxer)
-        muxer.newStream = (name) => {
-          const stream = newStream(name)
-          if (stream instanceof Promise) return stream.then((s) => { chainSink(s, streamChains); return s })
-          chainSink(stream, streamChains)
-          return stream
-        }
-        return muxer
-      }
-    }
-  }
-}
-
-/**
- * A stream whose protocol was just negotiated: end the negotiation's writer
- * and let the application write into the chain. Only after a full
- * negotiation, which wrote through the chain before it returned; an
- * optimistic one (`negotiateFully: false`) writes its header with the first
- * data through a sink of its own, which must stay.
- */
-function writeDirectly (stream: Stream): void {
-  const chain = streamChains.get(stream)
-  if (chain === undefined || !chain.bytesSeen) return
-  const negotiation = stream.sink
-  chain.hold()
-  void negotiation([]).catch(() => {})
-  stream.sink = async (source) => { await chain.append(source as Source, { last: true }) }
-  directStats.streams++
-}
-
-/**
- * A metrics component that also gives every raw connection a SinkChain (see
- * above) and lets every negotiated stream write into its chain, each before
- * `inner` sees it (so that `inner`'s counting wraps the direct sink).
- */
+/** A metrics component that also gives every raw connection a SinkChain (see above), after `inner` has seen it. */
 export function withSinkChains (inner: Metrics): Metrics {
   return {
     ...inner,
     trackMultiaddrConnection: (maConn: MultiaddrConnection) => {
       inner.trackMultiaddrConnection(maConn)
       chainSink(maConn)
-    },
-    trackProtocolStream: (stream: Stream, connection: Connection) => {
-      writeDirectly(stream)
-      inner.trackProtocolStream(stream, connection)
     }
   }
 }
@@ -368,8 +299,8 @@ export function opened (session: NoiseSession, source: AsyncIterable<Chunk>): As
 
 type SecureConnection = (wrapped: Unwrappable, session: NoiseSession) => Promise<{ source: AsyncIterable<Chunk>, sink: (source: Source) => Promise<void> }>
 
-/** Connections set up by directNoise without Noise's own data path, and streams that write into their chain directly (for tests). */
-export const directStats = { connections: 0, streams: 0 }
+/** Connections set up by directNoise without Noise's own data path (for tests). */
+export const directStats = { connections: 0 }
 
 /**
  * A connection encrypter factory like `noise()`, whose connections write

@@ -14,7 +14,7 @@ import type { Message } from '@libp2p/interface'
 import { sha256 } from '@noble/hashes/sha2'
 import { createLibp2p } from 'libp2p'
 import { coalescingMuxer } from './coalesce.js'
-import { chainingMuxer, directNoise, withSinkChains } from './direct-noise.js'
+import { directNoise, withSinkChains } from './direct-noise.js'
 import { metricsComponent } from './wire-meter.js'
 import { COALESCED_CHUNK_BYTES_MAX, GOSSIP_OUTBOUND_BUFFER_BYTES_MAX, GOSSIP_INBOUND_DATA_BYTES_MAX, CONNECTIONS_MAX, GOSSIP_MESH_DEGREE, GOSSIP_MESH_DEGREE_HIGH, GOSSIP_MESH_DEGREE_LOW, GOSSIP_MESSAGE_ID_BYTES, PING_HANDLER_IDLE_MS } from './constants.js'
 
@@ -74,8 +74,7 @@ export async function createMeshNode (init: MeshNodeInit) {
     // Noise's data path without the queues its set-up leaves behind (see direct-noise.ts).
     connectionEncrypters: [directNoise(noise())],
     // Frames queued together leave in one Noise message and one write (see coalesce.ts).
-    // Streams write into the muxer without multistream-select's leftover queue (see direct-noise.ts).
-    streamMuxers: [coalescingMuxer(chainingMuxer(yamux()), COALESCED_CHUNK_BYTES_MAX)],
+    streamMuxers: [coalescingMuxer(yamux(), COALESCED_CHUNK_BYTES_MAX)],
     connectionManager: { maxConnections: CONNECTIONS_MAX },
     // libp2p's connection monitor pings every connection every 10 s, on a new stream each
     // time (about 850 B/s per agent in a 20-agent mesh), and aborts a connection whose ping is

@@ -163,7 +163,7 @@ describe('runtime: direct noise: two libp2p nodes', () => {
     await Promise.all(nodes.splice(0).map(async (n) => await n.stop()))
   })
 
-  it('should set up every connection and stream without the negotiation queues and carry large and small writes both ways', async () => {
+  it('should set up every connection without Noise\'s queues and carry large and small writes both ways', async () => {
     for (let i = 0; i < 2; i++) nodes.push(await createMeshNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], topics: [], blocked: new Set() }))
     const [a, b] = nodes as [MeshNode, MeshNode]
     const PROTO = '/hauki-test/echo/1.0.0'
@@ -177,26 +177,8 @@ describe('runtime: direct noise: two libp2p nodes', () => {
       new Uint8Array(3 * NOISE_PLAINTEXT_BYTES_MAX + 17).map((_, i) => (i * 7) & 0xff),
       ...Array.from({ length: 200 }, (_, i) => Uint8Array.from({ length: 1 + (i * 31) % 500 }, (_, j) => (i + j) & 0xff))
     ]
-    const streamsBefore = directStats.streams
     const stream = await a.dialProtocol(b.peerId, PROTO)
     const [, back] = await within(Promise.all([stream.sink((async function * () { yield * payloads })()), drain(stream.source)]), 20_000, 'echo')
-    expect(Buffer.compare(back, Buffer.concat(payloads))).toBe(0)
-    // Both ends of the echo stream wrote into it directly once its protocol was negotiated.
-    expect(directStats.streams - streamsBefore).toBeGreaterThanOrEqual(2)
-  })
-
-  it('should leave an optimistically negotiated stream\'s own sink in place (it sends the protocol with the first data)', async () => {
-    for (let i = 0; i < 2; i++) nodes.push(await createMeshNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], topics: [], blocked: new Set() }))
-    const [a, b] = nodes as [MeshNode, MeshNode]
-    const PROTO = '/hauki-test/echo/1.0.0'
-    await b.handle(PROTO, ({ stream }) => { stream.sink(stream.source).catch(() => {}) })
-    await a.dial(b.getMultiaddrs()[0] as Parameters<MeshNode['dial']>[0])
-    const streamsBefore = directStats.streams
-    const stream = await a.dialProtocol(b.peerId, PROTO, { negotiateFully: false })
-    // Nothing was written yet, so the dialling side keeps multistream-select's sink.
-    expect(directStats.streams).toBe(streamsBefore)
-    const payloads = Array.from({ length: 20 }, (_, i) => Uint8Array.from({ length: 1 + i * 11 }, (_, j) => (i + j) & 0xff))
-    const [, back] = await within(Promise.all([stream.sink((async function * () { yield * payloads })()), drain(stream.source)]), 10_000, 'echo')
     expect(Buffer.compare(back, Buffer.concat(payloads))).toBe(0)
   })
 
