@@ -4,10 +4,13 @@
  * all others (libp2p), including sockets already closed. On SIGUSR2 it prints
  * one line on stdout: `netbytes <p2pWritten> <p2pRead> <httpWritten> <httpRead>`.
  * Plain JavaScript: a TypeScript preload would make Node load its type
- * stripper into every measured agent (about 14 MB of resident memory).
+ * stripper into every measured agent (about 14 MB of resident memory). Node's
+ * modules come from process.getBuiltinModule, not `import`: an ES-module
+ * import of node:http made each agent load tls, http2, zlib and undici (7 to
+ * 10 MB more resident memory in the procs benchmark's figure; see README).
  */
-import dc from 'node:diagnostics_channel'
-import http from 'node:http'
+const dc = process.getBuiltinModule('node:diagnostics_channel')
+const http = process.getBuiltinModule('node:http')
 
 /** @type {Map<import('node:net').Socket, 'p2p' | 'http'>} */
 const live = new Map()

@@ -4,8 +4,10 @@
 // JavaScript heap, external memory and the rest, and says which code
 // bin/mesh-agent.js loaded (`dist` or `tsx`). Plain JavaScript on purpose:
 // a .ts preload would make Node load its TypeScript stripper into every agent
-// and inflate the very figure being measured.
-import v8 from 'node:v8'
+// and inflate the very figure being measured. For the same reason node:v8 comes
+// from process.getBuiltinModule rather than an ES-module `import` (which made
+// Node load more of its own modules; see bench/mesh-netcount.mjs).
+const v8 = process.getBuiltinModule('node:v8')
 
 process.on('SIGWINCH', () => {
   const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size, physical: s.physical_space_size }]))

@@ -22,6 +22,8 @@ import { mean, round, sleep, waitFor } from './mesh-util.js'
 
 /** How often every agent's VmRSS is read while the agents settle. */
 const SAMPLE_MS = 5_000
+/** How often the mean and largest VmRSS are reported over time (figures `... after N s`). */
+const REPORT_EVERY_MS = 60_000
 const PROBE = pathToFileURL(path.join(import.meta.dirname, 'rss-probe.mjs')).href
 const MB = 1024 * 1024
 
@@ -144,10 +146,14 @@ export async function benchRss (opt: RssOptions = RSS_DEFAULTS): Promise<Figure[
     // VmRSS of every agent every few seconds while settled: the largest value any agent
     // reached, not only where each happens to be at the end (old-generation garbage comes and goes).
     let peakKb = 0
+    // Mean and largest VmRSS about every REPORT_EVERY_MS: does it level off or keep climbing?
+    const over: Array<{ atS: number, meanKb: number, maxKb: number }> = []
     while (performance.now() - settleStart < opt.settleMs) {
       await sleep(Math.min(SAMPLE_MS, opt.settleMs - (performance.now() - settleStart)))
       const sample = await Promise.all(children.map(async (c) => (await procStatus(c.pid)).VmRSS ?? 0))
       peakKb = Math.max(peakKb, ...sample)
+      const atMs = performance.now() - settleStart
+      if (atMs >= (over.length + 1) * REPORT_EVERY_MS - SAMPLE_MS / 2) over.push({ atS: Math.round(atMs / 1000), meanKb: mean(sample), maxKb: Math.max(...sample) })
     }
     const cpu1 = await Promise.all(children.map(async (c) => await cpuMs(c.pid)))
     const settledS = (performance.now() - settleStart) / 1000
@@ -183,7 +189,11 @@ export async function benchRss (opt: RssOptions = RSS_DEFAULTS): Promise<Figure[
       f('CPU per agent while settled (mean, user + system)', mean(cpu1.map((c, i) => c - (cpu0[i] as number))) / settledS / 10, '%'),
       f('threads (mean)', mean(st.map((s) => s.Threads ?? 0)), 'threads'),
       f('child processes per agent (mean)', mean(desc.map((d) => d.count)), 'processes'),
-      f('child processes VmRSS per agent (mean)', mean(desc.map((d) => d.kb)) / 1024, 'MB')
+      f('child processes VmRSS per agent (mean)', mean(desc.map((d) => d.kb)) / 1024, 'MB'),
+      ...over.flatMap((o) => [
+        f(`VmRSS per agent after ${o.atS} s settled (mean)`, o.meanKb / 1024, 'MB'),
+        f(`VmRSS per agent after ${o.atS} s settled (max)`, o.maxKb / 1024, 'MB')
+      ])
     ]
   } finally {
     await stopAll(children)

@@ -93,6 +93,14 @@ export class AgentRuntime extends EventEmitter {
   private readonly publishing = new Set<Promise<void>>()
   private forwards: ForwardAfterDelivery | undefined
   private readonly redials = new Map<string, { timer: NodeJS.Timeout | undefined, backoffMs: number }>()
+  /**
+   * Gossip messages the topic validator accepted, decoded: gossipsub hands the
+   * same message object to the validator and then to the `gossipsub:message`
+   * listener, which takes the decoded form from here instead of decoding the
+   * bytes a second time. Weak, so a message gossipsub drops after validation
+   * (a duplicate that raced in) leaves nothing behind.
+   */
+  private readonly accepted = new WeakMap<Message, wire.GossipMessage>()
   readonly startedAtMs = Date.now()
 
   constructor (init: RuntimeInit) {
@@ -305,14 +313,21 @@ export class AgentRuntime extends EventEmitter {
         return wire.TopicValidatorResult.Reject
       }
     }
+    this.accepted.set(msg, res.value)
     return wire.TopicValidatorResult.Accept
   }
 
   private onGossip (msg: Message): void {
-    const res = wire.decodeGossip(msg.data)
-    if (!res.ok) return
+    let value = this.accepted.get(msg)
+    if (value === undefined) {
+      const res = wire.decodeGossip(msg.data)
+      if (!res.ok) return
+      value = res.value
+    } else {
+      this.accepted.delete(msg)
+    }
     this.counters.inc('gossip_received_total')
-    this.input({ kind: 'entries', source: 'gossip', entries: res.value.entries })
+    this.input({ kind: 'entries', source: 'gossip', entries: value.entries })
   }
 
   private async publish (channel: wire.Channel, entries: Entry[]): Promise<void> {

@@ -14,6 +14,8 @@ import type { Message } from '@libp2p/interface'
 import { sha256 } from '@noble/hashes/sha2'
 import { createLibp2p } from 'libp2p'
 import { coalescingMuxer } from './coalesce.js'
+import { directNoise, withSinkChains } from './direct-noise.js'
+import { metricsComponent } from './wire-meter.js'
 import { COALESCED_CHUNK_BYTES_MAX, GOSSIP_OUTBOUND_BUFFER_BYTES_MAX, GOSSIP_INBOUND_DATA_BYTES_MAX, CONNECTIONS_MAX, GOSSIP_MESH_DEGREE, GOSSIP_MESH_DEGREE_HIGH, GOSSIP_MESH_DEGREE_LOW, GOSSIP_MESSAGE_ID_BYTES, PING_HANDLER_IDLE_MS } from './constants.js'
 
 export type MeshNode = Awaited<ReturnType<typeof createMeshNode>>
@@ -69,7 +71,8 @@ export async function createMeshNode (init: MeshNodeInit) {
     privateKey: init.privateKey,
     addresses: { listen: init.listen },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
+    // Noise's data path without the queues its set-up leaves behind (see direct-noise.ts).
+    connectionEncrypters: [directNoise(noise())],
     // Frames queued together leave in one Noise message and one write (see coalesce.ts).
     streamMuxers: [coalescingMuxer(yamux(), COALESCED_CHUNK_BYTES_MAX)],
     connectionManager: { maxConnections: CONNECTIONS_MAX },
@@ -78,7 +81,8 @@ export async function createMeshNode (init: MeshNodeInit) {
     // late, which a few seconds of event-loop stall can cause. SWIM probes already tell alive
     // from dead, with Lifeguard's care for stalls, so the monitor only added cost and noise.
     connectionMonitor: { enabled: false },
-    ...(init.metrics === undefined ? {} : { metrics: () => init.metrics as Metrics }),
+    // The metrics hook is where a raw connection is first seen: direct-noise.ts chains its sink there.
+    metrics: () => withSinkChains(init.metrics ?? metricsComponent()),
     connectionGater: {
       denyDialPeer: async (peerId) => denied(peerId),
       denyInboundEncryptedConnection: async (peerId) => denied(peerId),

@@ -61,12 +61,19 @@ const noopTimer = (): (() => void) => noop
 const noopMetric = { update: noop, increment: noop, decrement: noop, reset: noop, timer: noopTimer, observe: noop }
 
 export class WireMeter {
-  private readonly bytes = new Map<string, number>()
+  /** One cell per direction and protocol, found once per connection or stream rather than per chunk. */
+  private readonly bytes = new Map<string, { n: number }>()
 
   /** A counter for one direction of one protocol, its key built once rather than per chunk. */
   private adder (protocol: string, dir: Direction): (n: number) => void {
     const key = `${dir} ${protocol}`
-    return (n) => { this.bytes.set(key, (this.bytes.get(key) ?? 0) + n) }
+    let cell = this.bytes.get(key)
+    if (cell === undefined) {
+      cell = { n: 0 }
+      this.bytes.set(key, cell)
+    }
+    const counter = cell
+    return (n) => { counter.n += n }
   }
 
   private track (duplex: Duplex, protocol: string): void {
@@ -78,7 +85,7 @@ export class WireMeter {
 
   /** Bytes so far, by direction and protocol. */
   totals (): Array<{ dir: Direction, protocol: string, bytes: number }> {
-    return [...this.bytes].map(([k, bytes]) => {
+    return [...this.bytes].map(([k, { n: bytes }]) => {
       const space = k.indexOf(' ')
       return { dir: k.slice(0, space) as Direction, protocol: k.slice(space + 1), bytes }
     })
@@ -86,7 +93,7 @@ export class WireMeter {
 
   /** Total bytes in one direction for one protocol (`WIRE_RAW` for raw connections). */
   get (dir: Direction, protocol: string): number {
-    return this.bytes.get(`${dir} ${protocol}`) ?? 0
+    return this.bytes.get(`${dir} ${protocol}`)?.n ?? 0
   }
 
   /** Prometheus series, for `Counters.render`'s extra figures. */
@@ -98,22 +105,29 @@ export class WireMeter {
 
   /** The libp2p component: `createLibp2p({ metrics: () => meter.component() })`. */
   component (): Metrics {
-    const register = ((_name: string, opts?: { calculate?: unknown }) => (opts?.calculate === undefined ? noopMetric : undefined)) as never
-    return {
+    return metricsComponent({
       trackMultiaddrConnection: (maConn: MultiaddrConnection) => this.track(maConn as unknown as Duplex, WIRE_RAW),
       trackProtocolStream: (stream: Stream) => {
         if (stream.protocol !== undefined && stream.protocol !== '') this.track(stream as unknown as Duplex, stream.protocol)
-      },
-      registerMetric: register,
-      registerMetricGroup: register,
-      registerCounter: register,
-      registerCounterGroup: register,
-      registerHistogram: register,
-      registerHistogramGroup: register,
-      registerSummary: register,
-      registerSummaryGroup: register,
-      traceFunction: ((_name: string, fn: unknown) => fn) as never,
-      createTrace: () => undefined
-    }
+      }
+    })
+  }
+}
+
+/** A libp2p metrics component that tracks what `track` says and accepts and drops every metric registered. */
+export function metricsComponent (track: Pick<Metrics, 'trackMultiaddrConnection' | 'trackProtocolStream'> = { trackMultiaddrConnection: noop, trackProtocolStream: noop }): Metrics {
+  const register = ((_name: string, opts?: { calculate?: unknown }) => (opts?.calculate === undefined ? noopMetric : undefined)) as never
+  return {
+    ...track,
+    registerMetric: register,
+    registerMetricGroup: register,
+    registerCounter: register,
+    registerCounterGroup: register,
+    registerHistogram: register,
+    registerHistogramGroup: register,
+    registerSummary: register,
+    registerSummaryGroup: register,
+    traceFunction: ((_name: string, fn: unknown) => fn) as never,
+    createTrace: () => undefined
   }
 }

@@ -8,7 +8,7 @@ import type { Entry, NodeName } from '../core/index.js'
 
 export { TopicValidatorResult, topicFor }
 export { decodeGossip, decodeProbeFrame, decodeSyncFrame, encodeProbeFrame, encodeSyncFrame, PROBE_FRAME_BYTES_MAX, PROBE_TIMEOUT_MS_MAX, SYNC_FRAME_BYTES_MAX } from '../../protocols/index.js'
-export type { Channel, SyncFrame } from '../../protocols/index.js'
+export type { Channel, GossipMessage, SyncFrame } from '../../protocols/index.js'
 
 export const TOPIC_LIST: string[] = CHANNELS.map((c) => TOPICS[c])
 export const PROTOCOL_SYNC = SYNC_PROTOCOL
