@@ -27,16 +27,19 @@ import type { DecodeResult, Entry, GossipMessage, NodeName } from './types.js'
 
 const GOSSIP_FIELDS = ['v', 'from', 'entries'] as const
 
+/** An in-memory entry of a message from `from`: a valid entry whose origin is `from`. */
+function ownEntry (x: unknown, path: string, from: NodeName, mode: Mode): Entry {
+  const e = entry(x, path, mode)
+  if (e.origin !== from) fail(fieldPath(path, 'origin'), 'must be the sender (from): a node gossips only its own writes')
+  return e
+}
+
 /** An in-memory message (`validateGossip`, and encoding in projecting mode). */
 function gossipSchema (x: unknown, mode: Mode): GossipMessage {
   const r = record(x, '', GOSSIP_FIELDS, mode)
   if (r.v !== GOSSIP_VERSION) fail('v', `must be ${GOSSIP_VERSION}`)
   const from = nodeName(r.from, 'from')
-  const entries = list(r.entries, 'entries', GOSSIP_ENTRIES_MAX, (e, path) => {
-    const checked = entry(e, path, mode)
-    if (checked.origin !== from) fail(fieldPath(path, 'origin'), 'must be the sender (from): a node gossips only its own writes')
-    return checked
-  }, 1)
+  const entries = list(r.entries, 'entries', GOSSIP_ENTRIES_MAX, (e, path) => ownEntry(e, path, from, mode), 1)
   return { v: GOSSIP_VERSION, from, entries }
 }
 
@@ -134,14 +137,7 @@ export function splitGossip (from: NodeName, entries: readonly Entry[], init: Sp
   const { bytesMax, entriesMax } = splitLimits(init)
   const checked = validate((x) => {
     const name = nodeName(x, 'from')
-    return {
-      name,
-      entries: entries.map((e, i) => {
-        const checked = entry(e, indexPath('entries', i), 'project')
-        if (checked.origin !== name) fail(fieldPath(indexPath('entries', i), 'origin'), 'must be the sender (from): a node gossips only its own writes')
-        return checked
-      })
-    }
+    return { name, entries: entries.map((e, i) => ownEntry(e, indexPath('entries', i), name, 'project')) }
   }, from)
   if (!checked.ok) throw new InvalidMessageError('gossip', checked.reason)
   const base = gossipEnvelopeBytes(checked.value.name)

@@ -1,5 +1,5 @@
 /**
- * Names on the wire: gossipsub topics per channel and the stream protocol
+ * Names on the wire: the gossipsub topic of the channels and the stream protocol
  * ids. A breaking change to a message bumps the version in its name, so old
  * and new agents never misread each other's messages; they simply do not
  * hear them.

@@ -66,7 +66,6 @@ export class World implements GossipHost {
   readonly gossip: GossipMesh
   readonly nodes: SimNode[] = []
   readonly traffic: Record<TrafficKind, Traffic> = { gossip: { messages: 0, bytes: 0 }, ihave: { messages: 0, bytes: 0 }, probe: { messages: 0, bytes: 0 }, sync: { messages: 0, bytes: 0 } }
-  /** Messages published per channel (gossipsub topic) since the last gossip heartbeat (for IHAVE sizes). */
   /** Messages published on each gossipsub topic since the last gossip heartbeat (for the IHAVE charge). */
   readonly publishedSinceHeartbeat = new Map<string, number>()
   /** Gossip traffic by what caused it (see gossip-causes.ts). */
