@@ -29,6 +29,11 @@ export const GOSSIP_MESH_DEGREE_HIGH = 4
 /** gossipsub's Dout: mesh peers a node keeps on connections it dialled itself (default 2). */
 export const GOSSIP_MESH_DEGREE_OUTBOUND = 1
 /**
+ * gossipsub's Dscore: mesh peers kept by score when a mesh above Dhi is pruned, the rest to D at
+ * random (default 4, above our D, which would keep by score only; the spec wants it below D).
+ */
+export const GOSSIP_MESH_DEGREE_SCORE = 2
+/**
  * gossipsub's Dlazy: peers outside the mesh that get each heartbeat's IHAVE (default 6). IHAVE
  * is the repair of last resort before anti-entropy (a node whose mesh peers all missed a
  * message, or that was cut off); each IHAVE costs its RPC and 14 bytes per message id. In the

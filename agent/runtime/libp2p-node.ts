@@ -14,7 +14,7 @@ import type { Message } from '@libp2p/interface'
 import { sha256 } from '@noble/hashes/sha2'
 import { createLibp2p } from 'libp2p'
 import { coalescingMuxer } from './coalesce.js'
-import { COALESCED_CHUNK_BYTES_MAX, GOSSIP_OUTBOUND_BUFFER_BYTES_MAX, GOSSIP_INBOUND_DATA_BYTES_MAX, CONNECTIONS_MAX, GOSSIP_LAZY_DEGREE, GOSSIP_MESH_DEGREE, GOSSIP_MESH_DEGREE_HIGH, GOSSIP_MESH_DEGREE_LOW, GOSSIP_MESH_DEGREE_OUTBOUND, GOSSIP_MESSAGE_ID_BYTES, PING_HANDLER_IDLE_MS } from './constants.js'
+import { COALESCED_CHUNK_BYTES_MAX, GOSSIP_OUTBOUND_BUFFER_BYTES_MAX, GOSSIP_INBOUND_DATA_BYTES_MAX, CONNECTIONS_MAX, GOSSIP_LAZY_DEGREE, GOSSIP_MESH_DEGREE, GOSSIP_MESH_DEGREE_HIGH, GOSSIP_MESH_DEGREE_LOW, GOSSIP_MESH_DEGREE_OUTBOUND, GOSSIP_MESH_DEGREE_SCORE, GOSSIP_MESSAGE_ID_BYTES, PING_HANDLER_IDLE_MS } from './constants.js'
 
 export type MeshNode = Awaited<ReturnType<typeof createMeshNode>>
 
@@ -108,6 +108,7 @@ export async function createMeshNode (init: MeshNodeInit) {
         Dlo: GOSSIP_MESH_DEGREE_LOW,
         Dhi: GOSSIP_MESH_DEGREE_HIGH,
         Dout: GOSSIP_MESH_DEGREE_OUTBOUND,
+        Dscore: GOSSIP_MESH_DEGREE_SCORE,
         Dlazy: GOSSIP_LAZY_DEGREE,
         // Our own messages go to every connected peer (flood publish: gossipsub's default). The
         // simulator showed what turning it off costs: with only the mesh carrying a refutation,
