@@ -24,7 +24,14 @@ export type Schema<T> = (x: unknown, mode: Mode) => T
 /** Longest decoder error quoted in a reason. */
 const CBOR_ERROR_SHOWN_LENGTH_MAX = 160
 
-export function decodeWith<T> (bytes: unknown, bytesMax: number, schema: Schema<T>): DecodeResult<T> {
+/**
+ * `toWire` turns a checked message back into what the wire carries, where the
+ * two differ (gossip sends arrays, and keeps entries whole in memory); the
+ * canonical-form check and the encoder use it.
+ */
+export type ToWire<T> = (message: T) => unknown
+
+export function decodeWith<T> (bytes: unknown, bytesMax: number, schema: Schema<T>, toWire?: ToWire<T>): DecodeResult<T> {
   if (!(bytes instanceof Uint8Array)) return { ok: false, reason: 'bytes: must be a Uint8Array' }
   if (bytes.byteLength > bytesMax) return { ok: false, reason: `bytes: ${bytes.byteLength} bytes exceed the limit of ${bytesMax} bytes` }
   if (bytes.byteLength === 0) return { ok: false, reason: 'bytes: must not be empty' }
@@ -39,7 +46,7 @@ export function decodeWith<T> (bytes: unknown, bytesMax: number, schema: Schema<
   if (!result.ok) return result
   // Catches what cborg's options cannot: unsorted map keys, floats wider than
   // needed, integers sent as floats, invalid UTF-8 (decoded to U+FFFD).
-  if (!bytesEqual(cborEncode(result.value), bytes)) {
+  if (!bytesEqual(cborEncode(toWire === undefined ? result.value : toWire(result.value)), bytes)) {
     return { ok: false, reason: 'bytes: not in canonical form (sorted map keys, shortest numbers, valid UTF-8)' }
   }
   return result
@@ -50,10 +57,10 @@ export function validateWith<T> (x: unknown, schema: Schema<T>): DecodeResult<T>
   return validate((y) => schema(y, 'exact'), x)
 }
 
-export function encodeWith<T> (message: T, kind: MessageKind, bytesMax: number, schema: Schema<T>): Uint8Array {
+export function encodeWith<T> (message: T, kind: MessageKind, bytesMax: number, schema: Schema<T>, toWire?: ToWire<T>): Uint8Array {
   const result = validate((x) => schema(x, 'project'), message)
   if (!result.ok) throw new InvalidMessageError(kind, result.reason)
-  const bytes = cborEncode(result.value)
+  const bytes = cborEncode(toWire === undefined ? result.value : toWire(result.value))
   if (bytes.byteLength > bytesMax) throw new MessageTooLargeError(kind, bytes.byteLength, bytesMax)
   return bytes
 }

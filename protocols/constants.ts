@@ -9,8 +9,12 @@
  * node name length); `test/protocols/compat.spec.ts` checks that they agree.
  */
 
-/** Gossip message schema version, carried as `v` in every gossip message. */
-export const GOSSIP_VERSION = 1
+/**
+ * Gossip message schema version, carried first in every gossip message and
+ * in the topic name. 2: arrays instead of maps, no origin per entry, prev as
+ * its distance below hlc (see gossip.ts).
+ */
+export const GOSSIP_VERSION = 2
 
 /**
  * Largest encoded gossip message. Gossipsub forwards a message to every mesh

@@ -17,11 +17,11 @@
  */
 export * as constants from './constants.js'
 export * from './constants.js'
-export { BARRIER_PROTOCOL, BRIDGE_PROTOCOL, CHANNELS, PROBE_PROTOCOL, PROTOCOLS, SYNC_PROTOCOL, TOPICS, channelOfTopic, topicFor } from './topics.js'
+export { BARRIER_PROTOCOL, BRIDGE_PROTOCOL, CHANNELS, GOSSIP_TOPIC, PROBE_PROTOCOL, PROTOCOLS, SYNC_PROTOCOL, TOPICS, isGossipTopic, topicFor } from './topics.js'
 export type { Channel, Topic } from './topics.js'
 export { InvalidMessageError, MessageTooLargeError } from './errors.js'
 export type { MessageKind } from './errors.js'
-export { decodeGossip, encodeGossip, encodeGossipBatches, splitGossip, validateGossip } from './gossip.js'
+export { decodeGossip, encodeGossip, encodeGossipBatches, gossipEntryBytes, gossipEnvelopeBytes, splitGossip, validateGossip } from './gossip.js'
 export type { SplitGossipInit } from './gossip.js'
 export { decodeSyncFrame, encodeSyncFrame, validateSyncFrame } from './sync.js'
 export { decodeProbeFrame, encodeProbeFrame, validateProbeFrame } from './probe.js'

@@ -1,5 +1,5 @@
 /**
- * Names on the wire: gossipsub topics per channel and the stream protocol
+ * Names on the wire: the gossipsub topic of the channels and the stream protocol
  * ids. A breaking change to a message bumps the version in its name, so old
  * and new agents never misread each other's messages; they simply do not
  * hear them.
@@ -9,14 +9,24 @@
 export const CHANNELS = ['membership', 'heartbeat', 'delta'] as const
 export type Channel = typeof CHANNELS[number]
 
+/**
+ * The one gossipsub topic every channel is published on; its number is
+ * GOSSIP_VERSION. One topic, not one per channel: gossipsub sends IHAVE per
+ * topic (`emitGossip`: each topic's recent ids to Dlazy peers of its own
+ * every heartbeat), so three topics cost up to three times the IHAVE RPCs,
+ * and the topic name travels in every message and every IHAVE, hence short.
+ * Receivers never needed the channel: an entry's key says what it is.
+ */
+export const GOSSIP_TOPIC = 'hauki/2'
+
 /** Gossipsub topic of each channel. */
 export const TOPICS = Object.freeze({
-  membership: 'hauki-mesh/membership/1',
-  heartbeat: 'hauki-mesh/heartbeat/1',
-  delta: 'hauki-mesh/delta/1'
+  membership: GOSSIP_TOPIC,
+  heartbeat: GOSSIP_TOPIC,
+  delta: GOSSIP_TOPIC
 } as const satisfies Record<Channel, string>)
 
-export type Topic = typeof TOPICS[Channel]
+export type Topic = typeof GOSSIP_TOPIC
 
 /**
  * Anti-entropy stream: hello, digest, want, versions, push, delta (see `sync.ts`).
@@ -43,8 +53,7 @@ export function topicFor (channel: Channel): Topic {
   return TOPICS[channel]
 }
 
-/** The channel of a gossipsub topic, or undefined for a topic that is not ours. */
-export function channelOfTopic (topic: string): Channel | undefined {
-  for (const channel of CHANNELS) if (TOPICS[channel] === topic) return channel
-  return undefined
+/** Is `topic` ours? */
+export function isGossipTopic (topic: string): boolean {
+  return topic === GOSSIP_TOPIC
 }

@@ -35,9 +35,9 @@ export type OriginVersion = [origin: NodeName, upTo: Hlc, max: Hlc]
 /** The outcome of decoding or validating untrusted input. `reason` names the field and the rule. */
 export type DecodeResult<T> = { ok: true, value: T } | { ok: false, reason: string }
 
-/** One gossipsub message on any channel: a batch of writes, relayed by `from`. */
+/** One gossipsub message on any channel: a batch of writes of `from`, each with `origin: from`. */
 export interface GossipMessage {
-  v: 1
+  v: 2
   from: NodeName
   entries: Entry[]
 }

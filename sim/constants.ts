@@ -40,10 +40,11 @@ export const RETRANSMIT_MS_DEFAULT = 200
 
 // Gossipsub as agent/runtime/libp2p-node.ts configures it (js-libp2p-gossipsub v14 defaults unless noted).
 /** The runtime's GOSSIP_MESH_DEGREE, _LOW and _HIGH (gossipsub's defaults are 6, 4 and 12). */
-export const GOSSIP_D_DEFAULT = 4
-export const GOSSIP_D_LO_DEFAULT = 3
-export const GOSSIP_D_HI_DEFAULT = 6
-export const GOSSIP_D_LAZY_DEFAULT = 6
+export const GOSSIP_D_DEFAULT = 3
+export const GOSSIP_D_LO_DEFAULT = 2
+export const GOSSIP_D_HI_DEFAULT = 4
+/** The runtime's GOSSIP_LAZY_DEGREE (gossipsub's default is 6). */
+export const GOSSIP_D_LAZY_DEFAULT = 3
 /** The runtime sets 0: IHAVE goes to Dlazy peers only (gossipsub's default is 0.25 of the non-mesh peers). */
 export const GOSSIP_FACTOR_DEFAULT = 0
 /** The runtime flood-publishes its own messages (gossipsub's default). */
@@ -75,12 +76,16 @@ export const WRITE_VALUE_BYTES_DEFAULT = 64
 export const FRAME_OVERHEAD_BYTES = 30
 /** Opening a stream: yamux SYN/ACK/FIN headers and multistream-select of the protocol id, both ways. */
 export const STREAM_OPEN_BYTES = 90
-/** Gossipsub RPC around one published message: from (38), seqno (8), topic (~26), signature (64), protobuf tags, length prefix. */
-export const GOSSIP_MESSAGE_OVERHEAD_BYTES = 150
+/**
+ * Fields of a published gossipsub message besides its data and topic: from (tag, length, a
+ * 38-byte Ed25519 PeerId), seqno (tag, length, 8 bytes), signature (tag, length, 64 bytes) and
+ * the tags of data and topic. `sizes.ts` adds the lengths and the RPC around it as gossipsub's
+ * protobuf encoder writes them (`test/sim/sizes.spec.ts` checks against it).
+ */
+export const GOSSIP_MESSAGE_FIELDS_BYTES = 118
 /** A gossipsub message id: the runtime's 12-byte hash of author and seqno (meshMessageId), with protobuf tag and length. */
 export const GOSSIP_MESSAGE_ID_BYTES = 14
-/** One control RPC (IHAVE, IWANT, IDONTWANT, GRAFT, PRUNE) besides its ids: RPC and control tags, topic. */
-export const GOSSIP_CONTROL_OVERHEAD_BYTES = 40
+
 /** libp2p ping payload, each way. */
 export const PING_PAYLOAD_BYTES = 32
 /** A probe-req frame (CBOR: t, id, target, targetPeerId, timeoutMs) without the target's name. */

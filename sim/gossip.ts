@@ -25,8 +25,8 @@ import { sample } from '../agent/core/index.js'
 import type { Rng } from '../agent/core/index.js'
 import type { Network } from './network.js'
 import type { GossipModel } from './scenario/index.js'
-import { FRAME_OVERHEAD_BYTES, GOSSIP_IDONTWANT_MIN_BYTES, GOSSIP_MESSAGE_OVERHEAD_BYTES } from './constants.js'
-import { controlBytes } from './sizes.js'
+import { FRAME_OVERHEAD_BYTES, GOSSIP_IDONTWANT_MIN_BYTES } from './constants.js'
+import { controlBytes, gossipRpcBytes } from './sizes.js'
 
 export interface GossipHost {
   /** The node runs (not crashed, not left) and takes part in gossip. */
@@ -178,11 +178,15 @@ export class GossipMesh {
   }
 
   /**
-   * Disseminate one message published by `origin` at `atMs`: returns the first
-   * arrival at every node it reaches and adds its cost to `traffic`.
+   * Disseminate one message of `dataBytes` (our payload) published by
+   * `origin` on `topic` at `atMs`: returns the first arrival at every node it
+   * reaches and adds its cost to `traffic`.
    */
-  publish (origin: number, atMs: number, bytes: number, host: GossipHost, traffic: Traffic): Delivery[] {
+  publish (origin: number, atMs: number, topic: string, dataBytes: number, host: GossipHost, traffic: Traffic): Delivery[] {
     this.ensure(origin)
+    const bytes = FRAME_OVERHEAD_BYTES + gossipRpcBytes(topic, dataBytes)
+    // gossipsub compares the message's data (our payload), not the whole RPC, with its threshold.
+    const idontwant = this.model.idontwant && dataBytes >= GOSSIP_IDONTWANT_MIN_BYTES ? controlBytes(topic, 1) : 0
     const touched: number[] = []
     const copies = new Map<number, 1 | 2>()
     const offer = (u: number, v: number, sendMs: number): void => {
@@ -211,8 +215,8 @@ export class GossipMesh {
     touched.push(origin)
     for (const p of flood) offer(origin, p, start)
     const out: Delivery[] = []
-    this.drain(bytes, host, traffic, offer, out, copies)
-    this.recover(origin, atMs, bytes, host, traffic, offer, out, copies)
+    this.drain(idontwant, host, traffic, offer, out, copies)
+    this.recover(origin, atMs, topic, idontwant, host, traffic, offer, out, copies)
     for (const n of touched) {
       this.arrival[n] = Infinity
       this.done[n] = 0
@@ -221,9 +225,8 @@ export class GossipMesh {
     return out
   }
 
-  private drain (bytes: number, host: GossipHost, traffic: Traffic, offer: (u: number, v: number, t: number) => void, out: Delivery[], copies: Map<number, 1 | 2>): void {
-    // gossipsub compares the message's data (our payload), not the whole RPC, with its threshold.
-    const idontwant = this.model.idontwant && bytes - GOSSIP_MESSAGE_OVERHEAD_BYTES - FRAME_OVERHEAD_BYTES >= GOSSIP_IDONTWANT_MIN_BYTES
+  /** `idontwant`: bytes of the IDONTWANT each receiver sends its mesh first, 0 for none. */
+  private drain (idontwant: number, host: GossipHost, traffic: Traffic, offer: (u: number, v: number, t: number) => void, out: Delivery[], copies: Map<number, 1 | 2>): void {
     while (this.heap.size > 0) {
       const v = this.heap.pop()
       const t = this.heap.lastTime
@@ -231,22 +234,22 @@ export class GossipMesh {
       this.done[v] = 1
       out.push({ node: v, atMs: t, copies: copies.get(v) ?? 1 })
       const mesh = this.meshOf(v)
-      if (idontwant) {
+      if (idontwant > 0) {
         traffic.messages += mesh.length
-        traffic.bytes += mesh.length * controlBytes(1)
+        traffic.bytes += mesh.length * idontwant
       }
       const sendMs = host.readyAtMs(v, t)
       for (const w of mesh) {
         if (w === this.from[v]) continue
         // IDONTWANT from w reached v before v forwards: the forward is not sent.
-        if (idontwant && this.done[w] === 1 && (this.arrival[w] as number) + this.net.baseMs(w, v) <= sendMs) continue
+        if (idontwant > 0 && this.done[w] === 1 && (this.arrival[w] as number) + this.net.baseMs(w, v) <= sendMs) continue
         offer(v, w, sendMs)
       }
     }
   }
 
   /** IHAVE/IWANT: nodes the eager push missed fetch the message from a peer that advertises it. */
-  private recover (origin: number, atMs: number, bytes: number, host: GossipHost, traffic: Traffic, offer: (u: number, v: number, t: number) => void, out: Delivery[], copies: Map<number, 1 | 2>): void {
+  private recover (origin: number, atMs: number, topic: string, idontwant: number, host: GossipHost, traffic: Traffic, offer: (u: number, v: number, t: number) => void, out: Delivery[], copies: Map<number, 1 | 2>): void {
     const m = this.model
     const up = host.upNodes()
     const gossipPeers = Math.max(m.dLazy, Math.floor(m.gossipFactor * Math.max(0, m.connectedPeers - m.d)))
@@ -263,11 +266,11 @@ export class GossipMesh {
         const ihave = this.net.fate(r, u)
         const iwant = this.net.fate(u, r)
         traffic.messages++
-        traffic.bytes += controlBytes(1)
+        traffic.bytes += controlBytes(topic, 1)
         if (ihave.kind !== 'arrives' || iwant.kind !== 'arrives') continue
         offer(r, u, heartbeatMs + ihave.delayMs + iwant.delayMs)
       }
-      this.drain(bytes, host, traffic, offer, out, copies)
+      this.drain(idontwant, host, traffic, offer, out, copies)
     }
   }
 
@@ -288,15 +291,15 @@ export class GossipMesh {
    * topics gets them in one RPC; with D_lazy = 6 of ~300 peers that is rare
    * and not modelled (each topic's IHAVE is charged its own RPC).
    */
-  ihavePerNode (idsPerTopic: readonly number[]): Traffic {
+  ihavePerNode (idsPerTopic: readonly (readonly [topic: string, ids: number])[]): Traffic {
     const m = this.model
     const peers = Math.min(Math.max(0, m.connectedPeers - m.d), Math.max(m.dLazy, Math.floor(m.gossipFactor * Math.max(0, m.connectedPeers - m.d))))
     let messages = 0
     let bytes = 0
-    for (const ids of idsPerTopic) {
+    for (const [topic, ids] of idsPerTopic) {
       if (ids === 0) continue
       messages += peers
-      bytes += peers * controlBytes(ids)
+      bytes += peers * controlBytes(topic, ids)
     }
     return { messages, bytes }
   }

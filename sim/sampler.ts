@@ -4,7 +4,7 @@
  * charts (live nodes, agreement on versions, bandwidth per node), plus the
  * peak state size per node.
  */
-import type { Channel } from '../agent/core/index.js'
+import { CHANNELS, topicFor } from '../protocols/index.js'
 import type { Traffic } from './gossip.js'
 import { causeRates } from './gossip-causes.js'
 import type { CauseCounts, CauseRate, GossipCause } from './gossip-causes.js'
@@ -24,7 +24,8 @@ export interface TimelinePoint {
 }
 
 const KINDS: TrafficKind[] = ['gossip', 'ihave', 'probe', 'sync']
-const CHANNELS: readonly Channel[] = ['membership', 'heartbeat', 'delta']
+/** The gossipsub topics the channels are published on, each once. */
+const GOSSIP_TOPICS: readonly string[] = [...new Set(CHANNELS.map(topicFor))]
 
 function total (w: World): Traffic {
   let messages = 0
@@ -41,7 +42,7 @@ export class Sampler {
   readonly timeline: TimelinePoint[] = []
   /** A shared value for workload writes: one string object, however many nodes hold it. */
   readonly pad: string
-  private readonly recent: Record<Channel, number[]> = { membership: [], heartbeat: [], delta: [] }
+  private readonly recent = new Map<string, number[]>(GOSSIP_TOPICS.map((t) => [t, []]))
   private last: Traffic = { messages: 0, bytes: 0 }
   private lastMs = 0
   /** Traffic and node-seconds over the measured part of the fault phase. */
@@ -118,13 +119,13 @@ export class Sampler {
     this.w.gossip.repair(this.w)
     const h = this.w.scenario.gossip.historyGossip
     // gossipsub advertises each topic's ids on their own (emitGossip): per topic, the ids of its last `h` heartbeats.
-    const idsPerTopic: number[] = []
-    for (const channel of CHANNELS) {
-      const recent = this.recent[channel]
-      recent.push(this.w.publishedSinceHeartbeat[channel])
-      this.w.publishedSinceHeartbeat[channel] = 0
+    const idsPerTopic: [string, number][] = []
+    for (const topic of GOSSIP_TOPICS) {
+      const recent = this.recent.get(topic) as number[]
+      recent.push(this.w.publishedSinceHeartbeat.get(topic) ?? 0)
+      this.w.publishedSinceHeartbeat.set(topic, 0)
       while (recent.length > h) recent.shift()
-      idsPerTopic.push(recent.reduce((a, b) => a + b, 0))
+      idsPerTopic.push([topic, recent.reduce((a, b) => a + b, 0)])
     }
     const per = this.w.gossip.ihavePerNode(idsPerTopic)
     const up = this.w.upNodes().length

@@ -8,16 +8,18 @@
  */
 import type { Entry, OriginVersion, SyncDelta, SyncDigest, SyncHello, SyncPush, SyncVersions, SyncWant } from '../agent/core/index.js'
 import { cborLength } from '../protocols/cbor.js'
+import { gossipEntryBytes, gossipEnvelopeBytes } from '../protocols/index.js'
 import * as C from './constants.js'
 
 const entrySizes = new WeakMap<Entry, number>()
+const gossipEntrySizes = new WeakMap<Entry, number>()
 
 /** The sync frames the simulator charges (the core's bodies with their frame type). */
 export type SimSyncFrame =
   | ({ t: 'hello' } & SyncHello) | ({ t: 'digest' } & SyncDigest) | ({ t: 'want' } & SyncWant)
   | ({ t: 'versions' } & SyncVersions) | ({ t: 'push' } & SyncPush) | ({ t: 'delta' } & SyncDelta)
 
-/** An entry as the wire carries it: a CBOR map of its five fields (protocols `entry`), names included. */
+/** An entry as anti-entropy carries it: a CBOR map of its five fields (protocols `entry`), names included. */
 export function entryBytes (e: Entry): number {
   let n = entrySizes.get(e)
   if (n === undefined) {
@@ -38,20 +40,50 @@ export function entriesBytes (entries: readonly Entry[]): number {
   return n
 }
 
-/** The gossip payload `{ v: 1, from, entries }` as protocols `encodeGossip` writes it. */
+/** The gossip payload `[v, from, [[key, value, hlc, hlc - prev], ...]]` as protocols `encodeGossip` writes it. */
 export function gossipPayloadBytes (from: string, entries: readonly Entry[]): number {
-  // Map header (1), "v" (2) and 1 (1), "from" (5), "entries" (8): 17, then the name and the list.
-  return 17 + headerBytes(from.length) + from.length + entriesBytes(entries)
+  let n = gossipEnvelopeBytes(from) + headerBytes(entries.length)
+  for (const e of entries) {
+    let b = gossipEntrySizes.get(e)
+    if (b === undefined) {
+      b = gossipEntryBytes(e)
+      gossipEntrySizes.set(e, b)
+    }
+    n += b
+  }
+  return n
 }
 
-/** One gossip message carrying `entries`, as one subscriber receives it. */
-export function gossipMessageBytes (from: string, entries: readonly Entry[]): number {
-  return C.GOSSIP_MESSAGE_OVERHEAD_BYTES + C.FRAME_OVERHEAD_BYTES + gossipPayloadBytes(from, entries)
+/** Bytes of a protobuf varint. */
+function varintBytes (n: number): number {
+  let bytes = 1
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80)
+    bytes++
+  }
+  return bytes
 }
 
-/** One IHAVE/IWANT/IDONTWANT control RPC carrying `ids` message ids. */
-export function controlBytes (ids: number): number {
-  return C.FRAME_OVERHEAD_BYTES + C.GOSSIP_CONTROL_OVERHEAD_BYTES + ids * C.GOSSIP_MESSAGE_ID_BYTES
+/** A protobuf length-delimited field (tag, length, body) whose body is `n` bytes. */
+function fieldBytes (n: number): number {
+  return 1 + varintBytes(n) + n
+}
+
+/** One gossipsub RPC carrying one published message of `dataBytes` on `topic`, with its length prefix. */
+export function gossipRpcBytes (topic: string, dataBytes: number): number {
+  const message = C.GOSSIP_MESSAGE_FIELDS_BYTES + varintBytes(dataBytes) + dataBytes + varintBytes(topic.length) + topic.length
+  const rpc = fieldBytes(message)
+  return varintBytes(rpc) + rpc
+}
+
+/**
+ * One control RPC carrying an IHAVE of `ids` message ids on `topic`, framing included. IWANT and
+ * IDONTWANT (no topic, a few bytes less) are charged the same.
+ */
+export function controlBytes (topic: string, ids: number): number {
+  const ihave = fieldBytes(topic.length) + ids * C.GOSSIP_MESSAGE_ID_BYTES
+  const rpc = fieldBytes(fieldBytes(ihave))
+  return C.FRAME_OVERHEAD_BYTES + varintBytes(rpc) + rpc
 }
 
 /** A direct probe: a libp2p ping on a new stream, both ways. */

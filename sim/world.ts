@@ -11,7 +11,7 @@
  * queued timer. Nothing here reads a clock or Math.random.
  */
 import { AgentCore, NameTable, Replica, sample, seededRng } from '../agent/core/index.js'
-import type { AgentCoreInit, Channel, Effect, Entry, Input, NodeName, Rng, TelemetrySample } from '../agent/core/index.js'
+import type { AgentCoreInit, Effect, Entry, Input, NodeName, Rng, TelemetrySample } from '../agent/core/index.js'
 import { GOSSIP_ENTRIES_MAX, STORE_BATCH_DELAY_MS, WALL_START_MS } from './constants.js'
 import { IntrusiveQueue } from './event-queue.js'
 import { GossipCauses } from './gossip-causes.js'
@@ -20,7 +20,8 @@ import type { GossipHost, Traffic } from './gossip.js'
 import { MemStore } from './mem-store.js'
 import { Network } from './network.js'
 import type { Scenario } from './scenario/index.js'
-import { gossipMessageBytes } from './sizes.js'
+import { topicFor } from '../protocols/index.js'
+import { gossipPayloadBytes } from './sizes.js'
 import { sendProbe, sendIndirect, startSync } from './transport.js'
 
 export type MemberEffect = Extract<Effect, { kind: 'member' }>
@@ -65,8 +66,8 @@ export class World implements GossipHost {
   readonly gossip: GossipMesh
   readonly nodes: SimNode[] = []
   readonly traffic: Record<TrafficKind, Traffic> = { gossip: { messages: 0, bytes: 0 }, ihave: { messages: 0, bytes: 0 }, probe: { messages: 0, bytes: 0 }, sync: { messages: 0, bytes: 0 } }
-  /** Messages published per channel (gossipsub topic) since the last gossip heartbeat (for IHAVE sizes). */
-  readonly publishedSinceHeartbeat: Record<Channel, number> = { membership: 0, heartbeat: 0, delta: 0 }
+  /** Messages published on each gossipsub topic since the last gossip heartbeat (for the IHAVE charge). */
+  readonly publishedSinceHeartbeat = new Map<string, number>()
   /** Gossip traffic by what caused it (see gossip-causes.ts). */
   readonly causes = new GossipCauses()
   observer: WorldObserver = {}
@@ -179,7 +180,19 @@ export class World implements GossipHost {
     if (n.status !== 'up' || n.core === undefined) return
     this.steps++
     const effects = n.core.step(input, { monoMs: this.nowMs, wallMs: this.wallOf(n) })
-    for (const e of effects) this.carryOut(n, e)
+    let published: Map<string, Entry[]> | undefined
+    for (const e of effects) {
+      if (e.kind !== 'publish' || this.forming !== undefined) this.carryOut(n, e)
+      else {
+        // As the runtime does: a step's writes on one topic leave as one message.
+        const topic = topicFor(e.channel)
+        published ??= new Map()
+        const list = published.get(topic)
+        if (list === undefined) published.set(topic, e.entries)
+        else published.set(topic, [...list, ...e.entries])
+      }
+    }
+    if (published !== undefined) for (const [topic, entries] of published) this.publish(n, topic, entries)
   }
 
   private carryOut (n: SimNode, e: Effect): void {
@@ -218,7 +231,7 @@ export class World implements GossipHost {
           for (const x of e.entries) this.forming.push(x)
           return
         }
-        return this.publish(n, e.channel, e.entries)
+        return this.publish(n, topicFor(e.channel), e.entries)
       case 'probe': return sendProbe(this, n.idx, e.probeId, e.target, e.timeoutMs)
       case 'probe-indirect':
         for (const h of e.helpers) sendIndirect(this, n.idx, e.probeId, h, e.target, e.timeoutMs)
@@ -255,14 +268,14 @@ export class World implements GossipHost {
     }
   }
 
-  private publish (n: SimNode, channel: Channel, entries: Entry[]): void {
+  private publish (n: SimNode, topic: string, entries: Entry[]): void {
     for (let i = 0; i < entries.length; i += GOSSIP_ENTRIES_MAX) {
       const chunk = entries.length <= GOSSIP_ENTRIES_MAX ? entries : entries.slice(i, i + GOSSIP_ENTRIES_MAX)
-      this.publishedSinceHeartbeat[channel]++
+      this.publishedSinceHeartbeat.set(topic, (this.publishedSinceHeartbeat.get(topic) ?? 0) + 1)
       const t = this.traffic.gossip
       const messages = t.messages
       const bytes = t.bytes
-      const deliveries = this.gossip.publish(n.idx, this.nowMs, gossipMessageBytes(n.name, chunk), this, t)
+      const deliveries = this.gossip.publish(n.idx, this.nowMs, topic, gossipPayloadBytes(n.name, chunk), this, t)
       this.causes.add(this.causes.classify(chunk), chunk.length, t.messages - messages, t.bytes - bytes)
       // One input object for every receiver: cores do not mutate their inputs.
       const input: Input = { kind: 'entries', source: 'gossip', entries: chunk }

@@ -186,7 +186,26 @@ export class AgentRuntime extends EventEmitter {
       this.counters.inc('core_step_errors_total')
       return
     }
-    for (const e of effects) this.carryOut(e)
+    let published: Map<string, Entry[]> | undefined
+    for (const e of effects) {
+      if (e.kind !== 'publish') this.carryOut(e)
+      else {
+        // Channels that share a topic (all of them: see protocols/topics.ts) leave as one message
+        // per step, not one per channel: every message costs gossipsub's framing at every node.
+        const topic = wire.topicFor(e.channel)
+        published ??= new Map()
+        const list = published.get(topic)
+        if (list === undefined) published.set(topic, [...e.entries])
+        else list.push(...e.entries)
+      }
+    }
+    if (published !== undefined) for (const [topic, entries] of published) this.startPublish(topic, entries)
+  }
+
+  private startPublish (topic: string, entries: Entry[]): void {
+    const p = this.publish(topic, entries)
+    this.publishing.add(p)
+    void p.finally(() => this.publishing.delete(p))
   }
 
   private carryOut (e: Effect): void {
@@ -199,12 +218,9 @@ export class AgentRuntime extends EventEmitter {
         }
         for (const key of e.deletes) this.recorder?.noteKey(key)
         return
-      case 'publish': {
-        const p = this.publish(e.channel, e.entries)
-        this.publishing.add(p)
-        void p.finally(() => this.publishing.delete(p))
+      case 'publish':
+        this.startPublish(wire.topicFor(e.channel), e.entries)
         return
-      }
       case 'probe':
         void this.probe(e.probeId, e.target, e.timeoutMs)
         return
@@ -294,10 +310,6 @@ export class AgentRuntime extends EventEmitter {
       this.init.log.warn({ topic: msg.topic, reason: res.reason }, 'rejected gossip message')
       return wire.TopicValidatorResult.Reject
     }
-    if (res.value.entries.some((e) => e.origin !== res.value.from)) {
-      this.counters.rejected('gossip', 'entries from another origin than the sender')
-      return wire.TopicValidatorResult.Reject
-    }
     // A forged or untrusted admin event is not forwarded: gossipsub drops it here and scores the sender.
     for (const e of res.value.entries) {
       const reason = e.key.startsWith('admin/') ? this.core.admin.rejection(e) : undefined
@@ -306,6 +318,7 @@ export class AgentRuntime extends EventEmitter {
         return wire.TopicValidatorResult.Reject
       }
     }
+    // Every entry's origin is the message's `from` (the wire carries no other), and `from` must be its signer's name.
     if (msg.type === 'signed') {
       const known = this.nameOfPeer.get(msg.from.toString())
       if (known !== undefined && known !== res.value.from) {
@@ -330,8 +343,7 @@ export class AgentRuntime extends EventEmitter {
     this.input({ kind: 'entries', source: 'gossip', entries: value.entries })
   }
 
-  private async publish (channel: wire.Channel, entries: Entry[]): Promise<void> {
-    const topic = wire.topicFor(channel)
+  private async publish (topic: string, entries: Entry[]): Promise<void> {
     for (const bytes of wire.encodeGossipChunks(this.name, entries)) {
       try {
         await this.node.services.pubsub.publish(topic, bytes)

@@ -16,7 +16,7 @@ import { createLibp2p } from 'libp2p'
 import { coalescingMuxer } from './coalesce.js'
 import { directNoise, withSinkChains } from './direct-noise.js'
 import { metricsComponent } from './wire-meter.js'
-import { COALESCED_CHUNK_BYTES_MAX, GOSSIP_OUTBOUND_BUFFER_BYTES_MAX, GOSSIP_INBOUND_DATA_BYTES_MAX, CONNECTIONS_MAX, GOSSIP_MESH_DEGREE, GOSSIP_MESH_DEGREE_HIGH, GOSSIP_MESH_DEGREE_LOW, GOSSIP_MESSAGE_ID_BYTES, PING_HANDLER_IDLE_MS } from './constants.js'
+import { COALESCED_CHUNK_BYTES_MAX, GOSSIP_OUTBOUND_BUFFER_BYTES_MAX, GOSSIP_INBOUND_DATA_BYTES_MAX, CONNECTIONS_MAX, GOSSIP_LAZY_DEGREE, GOSSIP_MESH_DEGREE, GOSSIP_MESH_DEGREE_HIGH, GOSSIP_MESH_DEGREE_LOW, GOSSIP_MESH_DEGREE_OUTBOUND, GOSSIP_MESH_DEGREE_SCORE, GOSSIP_MESSAGE_ID_BYTES, PING_HANDLER_IDLE_MS } from './constants.js'
 
 export type MeshNode = Awaited<ReturnType<typeof createMeshNode>>
 
@@ -111,6 +111,9 @@ export async function createMeshNode (init: MeshNodeInit) {
         D: GOSSIP_MESH_DEGREE,
         Dlo: GOSSIP_MESH_DEGREE_LOW,
         Dhi: GOSSIP_MESH_DEGREE_HIGH,
+        Dout: GOSSIP_MESH_DEGREE_OUTBOUND,
+        Dscore: GOSSIP_MESH_DEGREE_SCORE,
+        Dlazy: GOSSIP_LAZY_DEGREE,
         // Our own messages go to every connected peer (flood publish: gossipsub's default). The
         // simulator showed what turning it off costs: with only the mesh carrying a refutation,
         // 3 stalled nodes of 1,000 were declared dead, and restarted nodes took 21 s instead of

@@ -3,14 +3,14 @@
  * runtime uses, plus gossipsub's validator verdicts.
  */
 import { TopicValidatorResult } from '@libp2p/interface'
-import { CHANNELS, PROBE_PROTOCOL, SYNC_PROTOCOL, TOPICS, encodeGossipBatches, topicFor } from '../../protocols/index.js'
+import { GOSSIP_TOPIC, PROBE_PROTOCOL, SYNC_PROTOCOL, encodeGossipBatches, topicFor } from '../../protocols/index.js'
 import type { Entry, NodeName } from '../core/index.js'
 
 export { TopicValidatorResult, topicFor }
 export { decodeGossip, decodeProbeFrame, decodeSyncFrame, encodeProbeFrame, encodeSyncFrame, PROBE_FRAME_BYTES_MAX, PROBE_TIMEOUT_MS_MAX, SYNC_FRAME_BYTES_MAX } from '../../protocols/index.js'
 export type { Channel, GossipMessage, SyncFrame } from '../../protocols/index.js'
 
-export const TOPIC_LIST: string[] = CHANNELS.map((c) => TOPICS[c])
+export const TOPIC_LIST: string[] = [GOSSIP_TOPIC]
 export const PROTOCOL_SYNC = SYNC_PROTOCOL
 export const PROTOCOL_PROBE = PROBE_PROTOCOL
 

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createMeshNode } from '../../agent/runtime/libp2p-node.js'
 import type { MeshNode } from '../../agent/runtime/libp2p-node.js'
 import type { RunningAgent } from '../../agent/runtime/index.js'
-import { BARRIER_PROTOCOL, BRIDGE_PROTOCOL, TOPICS, decodeBridgeAnswer, encodeBridgeRequest } from '../../protocols/index.js'
+import { BARRIER_PROTOCOL, BRIDGE_PROTOCOL, GOSSIP_TOPIC, decodeBridgeAnswer, encodeBridgeRequest } from '../../protocols/index.js'
 import { createBridgeMesh } from '../helpers/bridge-mesh.js'
 import type { BridgeMesh } from '../helpers/bridge-mesh.js'
 import { waitFor } from '../helpers/wait.js'
@@ -33,7 +33,7 @@ describe('host bridge: a hostile peer', () => {
     mkdirSync(path.join(tmp, 'datasets', 'tank', 'ct'), { recursive: true })
     mesh = await createBridgeMesh({ name: 'host1', bridge: { allow: ['*=tank/ct'], backend: 'dir', dirRoot: path.join(tmp, 'datasets'), lxcPath: path.join(tmp, 'lxc') } }, [])
     host = mesh.get('host1')
-    attacker = await createMeshNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], topics: Object.values(TOPICS), blocked: new Set() })
+    attacker = await createMeshNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], topics: [GOSSIP_TOPIC], blocked: new Set() })
     await attacker.dial(multiaddr(host.runtime.addrs[0] as string))
   })
   afterAll(async () => {

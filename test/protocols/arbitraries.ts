@@ -52,11 +52,11 @@ export const entryArb: fc.Arbitrary<Entry> = fc.record({
   prevFraction: fc.double({ min: 0, max: 1, noNaN: true })
 }).map(({ prevFraction, ...e }) => ({ ...e, prev: Math.min(e.hlc - 1, Math.floor(prevFraction * e.hlc)) }))
 
+/** A gossip message: a node's own writes, so every entry's origin is `from`. */
 export const gossipArb: fc.Arbitrary<GossipMessage> = fc.record({
-  v: fc.constant(1 as const),
   from: nodeNameArb,
   entries: fc.array(entryArb, { minLength: 1, maxLength: 12 })
-})
+}).map(({ from, entries }) => ({ v: 2 as const, from, entries: entries.map((e) => ({ ...e, origin: from })) }))
 
 export const originVersionArb: fc.Arbitrary<OriginVersion> = fc.tuple(nodeNameArb, fc.maxSafeNat(), fc.maxSafeNat())
   .map(([o, a, b]) => [o, Math.min(a, b), Math.max(a, b)])

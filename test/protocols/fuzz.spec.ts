@@ -100,8 +100,8 @@ describe('protocols: fuzz: size is checked before anything else', () => {
   it('should reject a valid gossip message that is over the limit by its size', () => {
     const value = 'x'.repeat(VALUE_BYTES_MAX - 3)
     const entries = Array.from({ length: 5 }, (_, i) => ({ key: `k${i}`, value, hlc: i + 1, origin: 'a', prev: i }))
-    const bytes = rawEncode({ v: 1, from: 'a', entries })
-    expect(validateGossip({ v: 1, from: 'a', entries }).ok).toBe(true)
+    const bytes = rawEncode([2, 'a', entries.map((e) => [e.key, e.value, e.hlc, e.hlc - e.prev])])
+    expect(validateGossip({ v: 2, from: 'a', entries }).ok).toBe(true)
     const r = decodeGossip(bytes)
     expect(r.ok ? '' : r.reason).toBe(`bytes: ${bytes.byteLength} bytes exceed the limit of ${GOSSIP_MESSAGE_BYTES_MAX} bytes`)
   })
@@ -150,7 +150,7 @@ describe('protocols: fuzz: hand-made encodings', () => {
   })
 
   it('should reject invalid UTF-8 (decoded as U+FFFD) as non-canonical', () => {
-    const bytes = encodeGossip({ v: 1, from: 'a', entries: [{ key: 'k', value: 'QZ', hlc: 2, origin: 'a', prev: 1 }] })
+    const bytes = encodeGossip({ v: 2, from: 'a', entries: [{ key: 'k', value: 'QZ', hlc: 2, origin: 'a', prev: 1 }] })
     const at = bytes.findIndex((b, i) => b === 0x51 && bytes[i + 1] === 0x5a)
     const broken = Uint8Array.from(bytes)
     broken[at] = 0xff
@@ -159,7 +159,7 @@ describe('protocols: fuzz: hand-made encodings', () => {
   })
 
   it('should reject a __proto__ key that would replace a value\'s prototype', () => {
-    const bytes = rawEncode({ v: 1, from: 'a', entries: [{ key: 'k', value: JSON.parse('{"__proto__":{"polluted":true}}') as unknown, hlc: 2, origin: 'a', prev: 1 }] })
+    const bytes = rawEncode([2, 'a', [['k', JSON.parse('{"__proto__":{"polluted":true}}') as unknown, 2, 1]]])
     const r = decodeGossip(bytes)
     expect(r.ok ? '' : r.reason).toBe('entries[0].value: must be a JSON value (null, boolean, finite number, string, array or map)')
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()

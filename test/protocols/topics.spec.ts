@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest'
-import { BARRIER_PROTOCOL, BRIDGE_PROTOCOL, CHANNELS, PROBE_PROTOCOL, PROTOCOLS, SYNC_PROTOCOL, TOPICS, channelOfTopic, topicFor } from '../../protocols/index.js'
+import { BARRIER_PROTOCOL, BRIDGE_PROTOCOL, CHANNELS, GOSSIP_TOPIC, GOSSIP_VERSION, PROBE_PROTOCOL, PROTOCOLS, SYNC_PROTOCOL, TOPICS, isGossipTopic, topicFor } from '../../protocols/index.js'
 
 describe('protocols: names', () => {
-  it.each([
-    ['membership', 'hauki-mesh/membership/1'],
-    ['heartbeat', 'hauki-mesh/heartbeat/1'],
-    ['delta', 'hauki-mesh/delta/1']
-  ] as const)('should publish channel %s on topic %s', (channel, topic) => {
-    expect(topicFor(channel)).toBe(topic)
-    expect(TOPICS[channel]).toBe(topic)
-    expect(channelOfTopic(topic)).toBe(channel)
+  it.each(['membership', 'heartbeat', 'delta'] as const)('should publish channel %s on the one gossip topic', (channel) => {
+    expect(topicFor(channel)).toBe('hauki/2')
+    expect(TOPICS[channel]).toBe(GOSSIP_TOPIC)
   })
 
-  it('should know no channel for a foreign topic', () => {
-    expect(channelOfTopic('hauki-mesh/delta/2')).toBeUndefined()
-    expect(channelOfTopic('__proto__')).toBeUndefined()
+  it('should carry the gossip message version in the topic name', () => {
+    expect(GOSSIP_TOPIC.endsWith(`/${GOSSIP_VERSION}`)).toBe(true)
+  })
+
+  it('should know only its own topic', () => {
+    expect(isGossipTopic(GOSSIP_TOPIC)).toBe(true)
+    expect(isGossipTopic('hauki-mesh/delta/1')).toBe(false)
+    expect(isGossipTopic('__proto__')).toBe(false)
   })
 
   it('should list every channel once', () => {

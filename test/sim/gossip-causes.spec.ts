@@ -55,4 +55,11 @@ describe('sim: gossip causes', () => {
     const bytes = causes.reduce((s, x) => s + x.bytesPerNodePerS, 0)
     expect(bytes).toBeCloseTo(r.traffic.byKind.gossip.bytes, 0)
   })
+
+  it('should send the writes of one step on every channel as one message, as the runtime does', () => {
+    // A restart writes its member record (membership), caps and identity (delta) and a heartbeat
+    // (heartbeat) in one step; the channels share one topic, so they leave together.
+    const r = runScenario(small({ churn: { ratePerMin: 0.5, leaveFraction: 0, downtimeS: [3, 5] } }), { seed: 1 })
+    expect(r.traffic.gossipByCause.start?.entriesPerMessage).toBe(4)
+  })
 })

@@ -10,8 +10,8 @@ import { encode as cborEncode } from 'cborg'
 import * as lp from 'it-length-prefixed'
 import { pipe } from 'it-pipe'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PROBE_PROTOCOL, SYNC_PROTOCOL, TOPICS, decodeSyncFrame, encodeSyncFrame } from '../../../protocols/index.js'
-import type { SyncFrame } from '../../../protocols/index.js'
+import { GOSSIP_TOPIC, PROBE_PROTOCOL, SYNC_PROTOCOL, decodeSyncFrame, encodeGossip, encodeSyncFrame } from '../../../protocols/index.js'
+import type { Entry, SyncFrame } from '../../../protocols/index.js'
 import { generateAdminKey, hlcFromWall, signAdminEvent } from '../../../agent/core/index.js'
 import { createMeshNode } from '../../../agent/runtime/libp2p-node.js'
 import type { MeshNode } from '../../../agent/runtime/libp2p-node.js'
@@ -25,10 +25,10 @@ let attacker: MeshNode
 
 beforeAll(async () => {
   mesh = await createTestMesh(NAMES)
-  attacker = await createMeshNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], topics: Object.values(TOPICS), blocked: new Set() })
-  for (const t of Object.values(TOPICS)) attacker.services.pubsub.subscribe(t)
+  attacker = await createMeshNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], topics: [GOSSIP_TOPIC], blocked: new Set() })
+  attacker.services.pubsub.subscribe(GOSSIP_TOPIC)
   for (const a of mesh.agents.values()) await attacker.dial(multiaddr(a.runtime.addrs[0]!))
-  await waitFor('agents see the attacker subscribed', () => Object.values(TOPICS).every((t) => attacker.services.pubsub.getSubscribers(t).length === NAMES.length))
+  await waitFor('agents see the attacker subscribed', () => attacker.services.pubsub.getSubscribers(GOSSIP_TOPIC).length === NAMES.length)
 })
 
 afterAll(async () => {
@@ -38,8 +38,9 @@ afterAll(async () => {
 
 const GARBAGE: [string, Uint8Array][] = [
   ['random bytes', Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 11) & 0xff)],
-  ['valid CBOR of the wrong shape', cborEncode({ v: 1, from: 'g9', entries: [{ key: 42 }] })],
-  ['a forged write of another node', cborEncode({ v: 1, from: 'g9', entries: [{ key: 'node/g1/caps', value: 'pwned', hlc: 5, origin: 'g9', prev: 0 }] })],
+  ['valid CBOR of the wrong shape', cborEncode([2, 'g9', [[42]]])],
+  ['a message in the old map form', cborEncode({ v: 1, from: 'g9', entries: [{ key: 'node/g9/caps', value: 'x', hlc: 5, origin: 'g9', prev: 0 }] })],
+  ['a forged write of another node', encodeGossip({ v: 2, from: 'g9', entries: [{ key: 'node/g1/caps', value: 'pwned', hlc: 5, origin: 'g9', prev: 0 }] })],
   ['an empty message', new Uint8Array()]
 ]
 
@@ -79,7 +80,7 @@ describe('mesh: sync rounds that descend into a digest', () => {
 })
 
 describe('mesh: a peer that sends garbage', () => {
-  it.each(Object.entries(TOPICS))('should reject and count garbage on the %s topic', async (_channel, topic) => {
+  it.each([GOSSIP_TOPIC])('should reject and count garbage on the %s topic', async (topic) => {
     const before = NAMES.map((n) => mesh.agents.get(n)!.runtime.counters.rejectedOn('gossip'))
     for (const [, bytes] of GARBAGE) await attacker.services.pubsub.publish(topic, bytes).catch(() => {})
     await waitFor('every agent rejected the garbage', () => NAMES.every((n, i) => mesh.agents.get(n)!.runtime.counters.rejectedOn('gossip') >= (before[i] as number) + GARBAGE.length - 1))
@@ -90,7 +91,7 @@ describe('mesh: a peer that sends garbage', () => {
   it('should refuse to forward a forged admin event and score its sender', async () => {
     const forged = signAdminEvent({ action: 'maintenance-enter', target: 'g1', hlc: hlcFromWall(Date.now()), params: {} }, generateAdminKey(new Uint8Array(32).fill(5)).secretKey)
     const entry = { key: `admin/${forged.id}`, value: forged, hlc: hlcFromWall(Date.now()), origin: 'g9', prev: 0 }
-    await attacker.services.pubsub.publish(TOPICS.delta, cborEncode({ v: 1, from: 'g9', entries: [entry] }))
+    await attacker.services.pubsub.publish(GOSSIP_TOPIC, encodeGossip({ v: 2, from: 'g9', entries: [entry as unknown as Entry] }))
     const series = 'mesh_rejected_messages_total{surface="gossip",reason="admin event: signer is not a trusted admin key"}'
     await waitFor('every agent rejected the forged admin event in the topic validator', () => NAMES.every((n) => mesh.agents.get(n)!.runtime.counters.get(series) >= 1))
     for (const n of NAMES) {

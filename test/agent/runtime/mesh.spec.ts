@@ -6,7 +6,7 @@ import { createTestMesh, livenessAt, stableFingerprint } from '../../helpers/mes
 import type { TestMesh } from '../../helpers/mesh.js'
 import type { RunningAgent } from '../../../agent/runtime/index.js'
 import { waitFor } from '../../helpers/wait.js'
-import { TOPICS } from '../../../protocols/index.js'
+import { GOSSIP_TOPIC } from '../../../protocols/index.js'
 
 const SIX = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6']
 let mesh: TestMesh | undefined
@@ -46,7 +46,7 @@ describe('mesh: real libp2p agents on loopback', () => {
     mesh = await createTestMesh(names, { core: { syncIntervalMs: 600_000 } })
     const m = mesh
     await waitFor('all see all twelve', () => [...m.agents.values()].every((a) => a.runtime.core.members.clusterSize === 12), 40_000)
-    await waitFor('every agent has gossip mesh peers on the delta topic', () => [...m.agents.values()].every((a) => (a.runtime.node.services.pubsub as unknown as { getMeshPeers: (t: string) => string[] }).getMeshPeers(TOPICS.delta).length > 0), 20_000)
+    await waitFor('every agent has gossip mesh peers on the gossip topic', () => [...m.agents.values()].every((a) => (a.runtime.node.services.pubsub as unknown as { getMeshPeers: (t: string) => string[] }).getMeshPeers(GOSSIP_TOPIC).length > 0), 20_000)
     const sources = new Map<string, string>()
     for (const [name, a] of m.agents) {
       const rt = a.runtime
@@ -69,7 +69,7 @@ describe('mesh: real libp2p agents on loopback', () => {
     await waitFor('all see all three', () => [...m.agents.values()].every((a) => a.runtime.core.members.clusterSize === 3), 20_000)
     await rt('r0').setBlocked([rt('r2').peerId])
     await rt('r2').setBlocked([rt('r0').peerId])
-    const meshPeers = (n: string): string[] => (rt(n).node.services.pubsub as unknown as { getMeshPeers: (t: string) => string[] }).getMeshPeers(TOPICS.delta)
+    const meshPeers = (n: string): string[] => (rt(n).node.services.pubsub as unknown as { getMeshPeers: (t: string) => string[] }).getMeshPeers(GOSSIP_TOPIC)
     await waitFor('r1 relays between r0 and r2 on the delta topic', () => meshPeers('r1').includes(rt('r0').peerId) && meshPeers('r1').includes(rt('r2').peerId) && !meshPeers('r0').includes(rt('r2').peerId), 20_000)
     let source: string | undefined
     const original = rt('r2').input.bind(rt('r2'))
