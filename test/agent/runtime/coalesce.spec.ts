@@ -4,7 +4,6 @@
  * real libp2p nodes on loopback.
  */
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Stream, StreamMuxer } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
 import { pushable } from 'it-pushable'
@@ -12,8 +11,8 @@ import { Uint8ArrayList } from 'uint8arraylist'
 import { afterEach, describe, expect, it } from 'vitest'
 import { coalesced, coalescingMuxer } from '../../../agent/runtime/coalesce.js'
 import { COALESCED_CHUNK_BYTES_MAX } from '../../../agent/runtime/constants.js'
-import { createMeshNode } from '../../../agent/runtime/libp2p-node.js'
 import type { MeshNode } from '../../../agent/runtime/libp2p-node.js'
+import { ECHO_PROTOCOL, echoPair } from '../../helpers/echo-pair.js'
 
 type Chunk = Uint8Array | Uint8ArrayList
 
@@ -212,14 +211,11 @@ describe('runtime: coalesce: two libp2p nodes', () => {
   })
 
   it('should carry bursts on several streams of one connection unchanged', async () => {
-    for (let i = 0; i < 2; i++) nodes.push(await createMeshNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], topics: [], blocked: new Set() }))
-    const [a, b] = nodes as [MeshNode, MeshNode]
-    const PROTO = '/hauki-test/echo/1.0.0'
-    await b.handle(PROTO, ({ stream }) => { stream.sink(stream.source).catch(() => {}) })
+    const [a, b] = await echoPair(nodes)
     await a.dial(b.getMultiaddrs()[0] as Parameters<MeshNode['dial']>[0])
     const payloads = Array.from({ length: 5 }, (_, s) => Array.from({ length: 300 }, (_, i) => Uint8Array.from({ length: 1 + (i * 97) % 2_000 }, (_, j) => (s + i * 7 + j) & 0xff)))
     const backs = await within(Promise.all(payloads.map(async (p) => {
-      const stream = await a.dialProtocol(b.peerId, PROTO)
+      const stream = await a.dialProtocol(b.peerId, ECHO_PROTOCOL)
       const [, back] = await Promise.all([stream.sink((async function * () { yield * p })()), drain(stream.source)])
       return bytesOf(back)
     })), 20_000, 'echoes over libp2p')

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { directStats, NOISE_PLAINTEXT_BYTES_MAX, opened, sealed, SinkChain } from '../../../agent/runtime/direct-noise.js'
 import { createMeshNode } from '../../../agent/runtime/libp2p-node.js'
 import type { MeshNode } from '../../../agent/runtime/libp2p-node.js'
+import { ECHO_PROTOCOL, echoPair } from '../../helpers/echo-pair.js'
 
 type Chunk = Uint8Array | { byteLength: number, subarray: () => Uint8Array }
 
@@ -164,10 +165,7 @@ describe('runtime: direct noise: two libp2p nodes', () => {
   })
 
   it('should set up every connection without Noise\'s queues and carry large and small writes both ways', async () => {
-    for (let i = 0; i < 2; i++) nodes.push(await createMeshNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], topics: [], blocked: new Set() }))
-    const [a, b] = nodes as [MeshNode, MeshNode]
-    const PROTO = '/hauki-test/echo/1.0.0'
-    await b.handle(PROTO, ({ stream }) => { stream.sink(stream.source).catch(() => {}) })
+    const [a, b] = await echoPair(nodes)
     const before = directStats.connections
     await a.dial(b.getMultiaddrs()[0] as Parameters<MeshNode['dial']>[0])
     // Both ends of the connection: the dialler's and the listener's.
@@ -177,7 +175,7 @@ describe('runtime: direct noise: two libp2p nodes', () => {
       new Uint8Array(3 * NOISE_PLAINTEXT_BYTES_MAX + 17).map((_, i) => (i * 7) & 0xff),
       ...Array.from({ length: 200 }, (_, i) => Uint8Array.from({ length: 1 + (i * 31) % 500 }, (_, j) => (i + j) & 0xff))
     ]
-    const stream = await a.dialProtocol(b.peerId, PROTO)
+    const stream = await a.dialProtocol(b.peerId, ECHO_PROTOCOL)
     const [, back] = await within(Promise.all([stream.sink((async function * () { yield * payloads })()), drain(stream.source)]), 20_000, 'echo')
     expect(Buffer.compare(back, Buffer.concat(payloads))).toBe(0)
   })
