@@ -13,7 +13,7 @@
 import { AgentCore, NameTable, Replica, sample, seededRng } from '../agent/core/index.js'
 import type { AgentCoreInit, Effect, Entry, Input, NodeName, Rng, TelemetrySample } from '../agent/core/index.js'
 import { GOSSIP_ENTRIES_MAX, STORE_BATCH_DELAY_MS, WALL_START_MS } from './constants.js'
-import { IntrusiveQueue } from './event-queue.js'
+import { IntrusiveQueue, Lane } from './event-queue.js'
 import { GossipCauses } from './gossip-causes.js'
 import { GossipMesh } from './gossip.js'
 import type { GossipHost, Traffic } from './gossip.js'
@@ -55,6 +55,8 @@ export interface SimNode {
 /** A queued event: a closure, or (for gossip deliveries, the bulk) an input for the node's core. */
 interface Ev { atMs: number, seq: number, index: number, node: number, life: number, timer: boolean, run: (() => void) | undefined, input: Input | undefined }
 
+const byTimeThenSeq = (a: Ev, b: Ev): number => a.atMs - b.atMs || a.seq - b.seq
+
 const TELEMETRY: TelemetrySample = { uptimeS: 1, load: [0.1, 0.1, 0.1], memory: { usedBytes: 64 << 20, totalBytes: 1 << 30 } }
 
 export type TrafficKind = 'gossip' | 'ihave' | 'probe' | 'sync'
@@ -80,6 +82,8 @@ export class World implements GossipHost {
   private readonly timers: (Ev | undefined)[] = []
   /** Each node's store flush event in its current life (one is pending at a time), reused from batch to batch. */
   private readonly flushes: (Ev | undefined)[] = []
+  /** The store flushes, all due STORE_BATCH_DELAY_MS after they are queued: in order as they come. */
+  private readonly flushLane = new Lane<Ev>()
   private nowMs = 0
   private readonly coreInit: Partial<AgentCoreInit>
   /** One table of interned node names for every core: each name is stored once, not once per node. */
@@ -151,11 +155,6 @@ export class World implements GossipHost {
       if (stop?.() === true) return
     }
     this.nowMs = Math.max(this.nowMs, untilMs)
-  }
-
-  /** Feed `input` to node `idx` at `atMs`, in its current life, once its loop is free. */
-  private inputAt (idx: number, atMs: number, input: Input): void {
-    this.queue.push(Math.max(atMs, this.nowMs), { atMs: 0, seq: 0, index: -1, node: idx, life: this.node(idx).life, timer: false, run: undefined, input })
   }
 
   private dispatch (ev: Ev): void {
@@ -256,7 +255,7 @@ export class World implements GossipHost {
             flush = { atMs: 0, seq: 0, index: -1, node: n.idx, life: n.life, timer: false, run, input: undefined }
             this.flushes[n.idx] = flush
           }
-          this.queue.push(this.nowMs + STORE_BATCH_DELAY_MS, flush)
+          this.queue.append(this.flushLane, this.nowMs + STORE_BATCH_DELAY_MS, flush)
         }
         return
       case 'member':
@@ -277,11 +276,22 @@ export class World implements GossipHost {
       const bytes = t.bytes
       const deliveries = this.gossip.publish(n.idx, this.nowMs, topic, gossipPayloadBytes(n.name, chunk), this, t)
       this.causes.add(this.causes.classify(chunk), chunk.length, t.messages - messages, t.bytes - bytes)
-      // One input object for every receiver: cores do not mutate their inputs.
+      // One input object for every receiver: cores do not mutate their inputs. The deliveries
+      // wait in one lane, stamped in the order they were found and sorted by (time, stamp).
       const input: Input = { kind: 'entries', source: 'gossip', entries: chunk }
+      const lane = new Lane<Ev>()
+      const items = lane.items
       for (const d of deliveries) {
-        for (let c = 0; c < d.copies; c++) this.inputAt(d.node, d.atMs, input)
+        const life = (this.nodes[d.node] as SimNode).life
+        const atMs = Math.max(d.atMs, this.nowMs)
+        for (let c = 0; c < d.copies; c++) {
+          const ev: Ev = { atMs: 0, seq: 0, index: -1, node: d.node, life, timer: false, run: undefined, input }
+          this.queue.stamp(ev, atMs)
+          items.push(ev)
+        }
       }
+      items.sort(byTimeThenSeq)
+      this.queue.pushLane(lane)
     }
   }
 

@@ -269,6 +269,8 @@ export class AgentCore {
   private maintenanceDirty = false
   private workerWakeMonoMs: number | undefined
   private readonly out = new Outbox()
+  /** This step may have moved a timer or made one due: run the timers and work out the next wake-up (see `step`). */
+  private timersMoved = true
   readonly stats: CoreStats = { applied: 0, duplicate: 0, stale: 0, rejected: 0, rejectedByReason: {}, stalls: 0, refutations: 0 }
 
   constructor (init: AgentCoreInit) {
@@ -344,12 +346,25 @@ export class AgentCore {
     if (e.key.startsWith('admin/') && e.value !== null) this.admin.add(e.value as unknown as AdminEvent)
   }
 
+  /**
+   * Most steps take in a gossiped write that moves no timer, while no timer
+   * is due: then `runTimers` would do nothing and `nextWake` would give the
+   * wake-up it gave last time, so both are skipped (at 10,000 simulated
+   * nodes they were a good part of a step: five more objects per node to
+   * touch). Timers run when one is due (the last wake-up has come), after
+   * any input but `entries` and `sync-advance`, and after entries that may
+   * move one: member records (suspicions, refutations), and whatever marks
+   * the maintenance worker dirty.
+   */
   step (input: Input, at: Instant): Effect[] {
     this.out.reset()
+    const wake = this.wakeMonoMs
+    this.timersMoved = wake === undefined || at.monoMs >= wake || (input.kind !== 'entries' && input.kind !== 'sync-advance')
     if (this.phase === 'running') this.detectStall(at)
     this.handle(input, at)
-    if (this.phase === 'running') this.runTimers(at)
-    return this.drain(at)
+    const retime = this.timersMoved || this.maintenanceDirty
+    if (this.phase === 'running' && retime) this.runTimers(at)
+    return this.drain(at, retime)
   }
 
   private handle (input: Input, at: Instant): void {
@@ -489,7 +504,10 @@ export class AgentCore {
       if (local) this.out.publishEntry(channelOf(e.key), e)
     }
     const member = this.replica.memberOf(e.key)
-    if (member !== undefined) this.onMemberWrite(member, e, at)
+    if (member !== undefined) {
+      this.timersMoved = true
+      this.onMemberWrite(member, e, at)
+    }
     else if (!local && outcome.kind === 'applied' && e.origin === this.name) this.reassertOwn(e.key, at)
     if (e.key.startsWith('admin/')) this.onAdminEntry(e.key)
     else if (outcome.kind === 'applied' && e.key.endsWith('/maintenance')) {
@@ -829,7 +847,7 @@ export class AgentCore {
     return t
   }
 
-  private drain (at: Instant): Effect[] {
+  private drain (at: Instant, retime: boolean): Effect[] {
     const out = this.out
     const effects: Effect[] = []
     if (out.persist.length > 0 || out.deletes.length > 0 || out.persistMeta) {
@@ -839,7 +857,7 @@ export class AgentCore {
     for (const [channel, entries] of out.publish) effects.push({ kind: 'publish', channel, entries })
     for (const e of out.effects) effects.push(e)
     out.reset()
-    this.wakeMonoMs = this.nextWake()
+    if (retime) this.wakeMonoMs = this.nextWake()
     if (this.wakeMonoMs !== undefined) effects.push({ kind: 'wake', atMonoMs: Math.max(this.wakeMonoMs, at.monoMs) })
     return effects
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { seededRng } from '../../agent/core/index.js'
-import { IntrusiveQueue } from '../../sim/event-queue.js'
+import { IntrusiveQueue, Lane } from '../../sim/event-queue.js'
 
 interface Ev { atMs: number, seq: number, index: number, id: number }
 
@@ -38,5 +38,58 @@ describe('sim: event queue', () => {
       }
       expect(q.size).toBe(queued.size)
     }
+  })
+
+  it('should pop events waiting in lanes in the same (time, insertion) order as events pushed one by one', () => {
+    const rng = seededRng(11)
+    const q = new IntrusiveQueue<Ev>()
+    const queued = new Map<number, { atMs: number, order: number }>()
+    let order = 0
+    let nowMs = 0
+    let id = 0
+    // A lane appended to in time order (as the store flushes are), and lanes queued whole (as gossip publishes are).
+    const fifo = new Lane<Ev>()
+    const fifoDelay = 7
+    let popped = 0
+    for (let step = 0; step < 20_000; step++) {
+      const r = rng.next()
+      if (r < 0.3) {
+        const ev: Ev = { atMs: 0, seq: 0, index: -1, id: id++ }
+        const atMs = nowMs + rng.int(50)
+        q.push(atMs, ev)
+        queued.set(ev.id, { atMs, order: order++ })
+      } else if (r < 0.45) {
+        const ev: Ev = { atMs: 0, seq: 0, index: -1, id: id++ }
+        q.append(fifo, nowMs + fifoDelay, ev)
+        queued.set(ev.id, { atMs: nowMs + fifoDelay, order: order++ })
+      } else if (r < 0.5) {
+        const lane = new Lane<Ev>()
+        const n = rng.int(40)
+        for (let i = 0; i < n; i++) {
+          const ev: Ev = { atMs: 0, seq: 0, index: -1, id: id++ }
+          const atMs = nowMs + rng.int(30) + (rng.next() < 0.3 ? 0.5 : 0)
+          q.stamp(ev, atMs)
+          lane.items.push(ev)
+          queued.set(ev.id, { atMs, order: order++ })
+        }
+        lane.items.sort((a, b) => a.atMs - b.atMs || a.seq - b.seq)
+        q.pushLane(lane)
+      } else if (queued.size > 0) {
+        let want: [number, { atMs: number, order: number }] | undefined
+        for (const e of queued) if (want === undefined || e[1].atMs < want[1].atMs || (e[1].atMs === want[1].atMs && e[1].order < want[1].order)) want = e
+        expect(q.peekTime()).toBe(want?.[1].atMs)
+        const ev = q.pop() as Ev
+        expect(ev.id).toBe(want?.[0])
+        expect(ev.index).toBe(-1)
+        nowMs = ev.atMs
+        queued.delete(ev.id)
+        popped++
+      }
+      expect(q.size).toBe(queued.size)
+    }
+    expect(popped).toBeGreaterThan(5_000)
+    const ev: Ev = { atMs: 0, seq: 0, index: -1, id: id++ }
+    q.append(fifo, nowMs + fifoDelay, ev)
+    expect(() => q.append(fifo, nowMs, { atMs: 0, seq: 0, index: -1, id: id++ })).toThrow(/back in time/)
   })
 })
