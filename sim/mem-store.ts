@@ -110,6 +110,13 @@ export class MemStore {
    */
   private settle (batch: readonly Persist[]): void {
     const log = this.log
+    if (this.mark === log.origins.length) {
+      // Nothing changed after the last persist effect (the usual case): nothing lags.
+      if (this.lagging.size > 0) this.lagging = new Map()
+      log.clear()
+      this.mark = 0
+      return
+    }
     const lagging = new Map<NodeName, [Hlc, Hlc] | undefined>()
     let first: Map<NodeName, number> | undefined
     let emitted: Map<NodeName, OriginVersion> | undefined

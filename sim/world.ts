@@ -13,7 +13,7 @@
 import { AgentCore, NameTable, Replica, sample, seededRng } from '../agent/core/index.js'
 import type { AgentCoreInit, Effect, Entry, Input, NodeName, Rng, TelemetrySample } from '../agent/core/index.js'
 import { GOSSIP_ENTRIES_MAX, STORE_BATCH_DELAY_MS, WALL_START_MS } from './constants.js'
-import { IntrusiveQueue, Lane } from './event-queue.js'
+import { IntrusiveQueue, Lane, TimerHeap } from './event-queue.js'
 import { GossipCauses } from './gossip-causes.js'
 import { GossipMesh } from './gossip.js'
 import type { GossipHost, Traffic } from './gossip.js'
@@ -53,9 +53,12 @@ export interface SimNode {
 }
 
 /** A queued event: a closure, or (for gossip deliveries, the bulk) an input for the node's core. */
-interface Ev { atMs: number, seq: number, index: number, node: number, life: number, timer: boolean, run: (() => void) | undefined, input: Input | undefined }
+interface Ev { atMs: number, seq: number, index: number, node: number, life: number, run: (() => void) | undefined, input: Input | undefined }
 
 const byTimeThenSeq = (a: Ev, b: Ev): number => a.atMs - b.atMs || a.seq - b.seq
+
+/** A timer's input: one object for every tick (cores do not mutate their inputs). */
+const TICK: Input = Object.freeze({ kind: 'tick' })
 
 const TELEMETRY: TelemetrySample = { uptimeS: 1, load: [0.1, 0.1, 0.1], memory: { usedBytes: 64 << 20, totalBytes: 1 << 30 } }
 
@@ -78,8 +81,8 @@ export class World implements GossipHost {
   private readonly up: number[] = []
   private readonly upIndex = new Map<number, number>()
   private readonly queue = new IntrusiveQueue<Ev>()
-  /** Each node's wake-up timer in its current life, moved (not queued again) when the core asks for another time. */
-  private readonly timers: (Ev | undefined)[] = []
+  /** Each up node's wake-up, by node index, moved (not queued again) when the core asks for another time. */
+  private readonly timers = new TimerHeap()
   /** Each node's store flush event in its current life (one is pending at a time), reused from batch to batch. */
   private readonly flushes: (Ev | undefined)[] = []
   /** The store flushes, all due STORE_BATCH_DELAY_MS after they are queued: in order as they come. */
@@ -136,25 +139,46 @@ export class World implements GossipHost {
 
   /** Run `fn` at virtual time `atMs` (a world event: no node, never deferred). */
   at (atMs: number, fn: () => void): void {
-    this.queue.push(Math.max(atMs, this.nowMs), { atMs: 0, seq: 0, index: -1, node: -1, life: 0, timer: false, run: fn, input: undefined })
+    this.queue.push(Math.max(atMs, this.nowMs), { atMs: 0, seq: 0, index: -1, node: -1, life: 0, run: fn, input: undefined })
   }
 
   /** Run `fn` at node `idx` at `atMs`, in its current life, once its loop is free. */
-  atNode (idx: number, atMs: number, fn: () => void, timer = false): void {
-    this.queue.push(Math.max(atMs, this.nowMs), { atMs: 0, seq: 0, index: -1, node: idx, life: this.node(idx).life, timer, run: fn, input: undefined })
+  atNode (idx: number, atMs: number, fn: () => void): void {
+    this.queue.push(Math.max(atMs, this.nowMs), { atMs: 0, seq: 0, index: -1, node: idx, life: this.node(idx).life, run: fn, input: undefined })
   }
 
   /** Run events until virtual time `untilMs`, or until `stop()` returns true (checked after each event). */
   runUntil (untilMs: number, stop?: () => boolean): void {
+    const queue = this.queue
+    const timers = this.timers
     for (;;) {
-      const t = this.queue.peekTime()
-      if (t === undefined || t > untilMs) break
-      const ev = this.queue.pop() as Ev
-      this.nowMs = Math.max(this.nowMs, t)
-      this.dispatch(ev)
+      const t = queue.peekTime() ?? Infinity
+      const tt = timers.peekTime() ?? Infinity
+      if (tt < t || (tt === t && tt !== Infinity && timers.peekSeq() < queue.peekSeq())) {
+        if (tt > untilMs) break
+        this.nowMs = Math.max(this.nowMs, tt)
+        this.wake(timers.pop())
+      } else {
+        if (t === Infinity || t > untilMs) break
+        const ev = queue.pop() as Ev
+        this.nowMs = Math.max(this.nowMs, t)
+        this.dispatch(ev)
+      }
       if (stop?.() === true) return
     }
     this.nowMs = Math.max(this.nowMs, untilMs)
+  }
+
+  /** A node's wake-up timer fired: a tick, once its loop is free. */
+  private wake (idx: number): void {
+    const n = this.nodes[idx] as SimNode
+    if (n.status !== 'up') return
+    if (n.stalledUntilMs > this.nowMs) {
+      this.timers.set(idx, n.stalledUntilMs, this.queue.nextSeq())
+      return
+    }
+    n.wakeAtMs = -1
+    this.step(idx, TICK)
   }
 
   private dispatch (ev: Ev): void {
@@ -162,7 +186,8 @@ export class World implements GossipHost {
     const n = this.nodes[ev.node] as SimNode
     if (n.life !== ev.life || n.status !== 'up') return
     if (n.stalledUntilMs > this.nowMs) {
-      this.queue.push(n.stalledUntilMs + (ev.timer ? 0 : 0.001), ev)
+      // Timers (`wake`) run at the stall's end, what arrived meanwhile just after.
+      this.queue.push(n.stalledUntilMs + 0.001, ev)
       return
     }
     if (ev.run !== undefined) ev.run()
@@ -200,29 +225,8 @@ export class World implements GossipHost {
         // Most steps ask for the same wake-up as before: keep the timer already queued.
         if (n.wakeAtMs === e.atMonoMs) return
         n.wakeAtMs = e.atMonoMs
-        const atMs = Math.max(e.atMonoMs, this.nowMs)
-        const timer = this.timers[n.idx]
-        if (timer !== undefined) {
-          // Moving a queued timer is pushing it anew: the copy left at the old time would only have been skipped.
-          if (timer.index >= 0) this.queue.move(timer, atMs)
-          else this.queue.push(atMs, timer)
-          return
-        }
-        const ev: Ev = {
-          atMs: 0,
-          seq: 0,
-          index: -1,
-          node: n.idx,
-          life: n.life,
-          timer: true,
-          run: () => {
-            n.wakeAtMs = -1
-            this.step(n.idx, { kind: 'tick' })
-          },
-          input: undefined
-        }
-        this.timers[n.idx] = ev
-        this.queue.push(atMs, ev)
+        // Moving a queued timer is queueing it anew: the copy left at the old time would only have been skipped.
+        this.timers.set(n.idx, Math.max(e.atMonoMs, this.nowMs), this.queue.nextSeq())
         return
       }
       case 'publish':
@@ -252,7 +256,7 @@ export class World implements GossipHost {
               n.flushPending = false
               this.observer.onDurable?.(n.idx, n.store.flush(), this.nowMs)
             }
-            flush = { atMs: 0, seq: 0, index: -1, node: n.idx, life: n.life, timer: false, run, input: undefined }
+            flush = { atMs: 0, seq: 0, index: -1, node: n.idx, life: n.life, run, input: undefined }
             this.flushes[n.idx] = flush
           }
           this.queue.append(this.flushLane, this.nowMs + STORE_BATCH_DELAY_MS, flush)
@@ -285,7 +289,7 @@ export class World implements GossipHost {
         const life = (this.nodes[d.node] as SimNode).life
         const atMs = Math.max(d.atMs, this.nowMs)
         for (let c = 0; c < d.copies; c++) {
-          const ev: Ev = { atMs: 0, seq: 0, index: -1, node: d.node, life, timer: false, run: undefined, input }
+          const ev: Ev = { atMs: 0, seq: 0, index: -1, node: d.node, life, run: undefined, input }
           this.queue.stamp(ev, atMs)
           items.push(ev)
         }
@@ -407,7 +411,8 @@ export class World implements GossipHost {
     n.status = 'up'
     n.life++
     n.stalledUntilMs = 0
-    this.timers[idx] = undefined
+    // A timer of its last life would have found the life changed and done nothing.
+    this.timers.remove(idx)
     this.flushes[idx] = undefined
     n.wakeAtMs = -1
     n.syncsRunning = 0

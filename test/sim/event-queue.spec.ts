@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { seededRng } from '../../agent/core/index.js'
-import { IntrusiveQueue, Lane } from '../../sim/event-queue.js'
+import { IntrusiveQueue, Lane, TimerHeap } from '../../sim/event-queue.js'
 
 interface Ev { atMs: number, seq: number, index: number, id: number }
 
@@ -91,5 +91,43 @@ describe('sim: event queue', () => {
     const ev: Ev = { atMs: 0, seq: 0, index: -1, id: id++ }
     q.append(fifo, nowMs + fifoDelay, ev)
     expect(() => q.append(fifo, nowMs, { atMs: 0, seq: 0, index: -1, id: id++ })).toThrow(/back in time/)
+  })
+})
+
+describe('sim: timer heap', () => {
+  it('should pop timers in (time, sequence) order through sets, moves and removals', () => {
+    const rng = seededRng(3)
+    const h = new TimerHeap()
+    const ref = new Map<number, { atMs: number, seq: number }>()
+    let seq = 0
+    let nowMs = 0
+    for (let step = 0; step < 20_000; step++) {
+      const r = rng.next()
+      const key = rng.int(300) * (rng.next() < 0.05 ? 10 : 1)
+      if (r < 0.5) {
+        const atMs = nowMs + rng.int(40)
+        h.set(key, atMs, seq)
+        ref.set(key, { atMs, seq: seq++ })
+      } else if (r < 0.6) {
+        h.remove(key)
+        ref.delete(key)
+      } else if (ref.size > 0) {
+        let want: [number, { atMs: number, seq: number }] | undefined
+        for (const e of ref) if (want === undefined || e[1].atMs < want[1].atMs || (e[1].atMs === want[1].atMs && e[1].seq < want[1].seq)) want = e
+        expect(h.peekTime()).toBe(want?.[1].atMs)
+        expect(h.peekSeq()).toBe(want?.[1].seq)
+        expect(h.pop()).toBe(want?.[0])
+        nowMs = want?.[1].atMs ?? nowMs
+        ref.delete(want?.[0] as number)
+      }
+      expect(h.size).toBe(ref.size)
+      expect(h.has(key)).toBe(ref.has(key))
+    }
+    // What is left comes out in order, and then the heap is empty.
+    const rest = [...ref].sort((a, b) => a[1].atMs - b[1].atMs || a[1].seq - b[1].seq).map(([key]) => key)
+    expect(rest.map(() => h.pop())).toEqual(rest)
+    expect(h.size).toBe(0)
+    expect(h.peekTime()).toBeUndefined()
+    expect(h.peekSeq()).toBe(Infinity)
   })
 })
