@@ -112,6 +112,16 @@ export class IntrusiveQueue<T extends Stamped> {
     this.up(n, ev, ev.atMs, ev.seq)
   }
 
+  /**
+   * Queue an event with the time and sequence number it already carries
+   * (taken with `nextSeq` earlier): it takes the place it would have had if
+   * queued then. Its time must not be before any event popped since.
+   */
+  pushStamped (ev: T): void {
+    this.count++
+    this.insert(ev)
+  }
+
   /** The next sequence number, taken (for a `TimerHeap` that runs beside this queue). */
   nextSeq (): number {
     return this.seq++

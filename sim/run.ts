@@ -54,7 +54,7 @@ export class Run {
     this.world.observer = {
       onMember: (o, e, t) => this.detection.onMember(o, e, t),
       onApplied: (n, entries) => this.writes.onApplied(n, entries),
-      onDurable: (n, entries) => this.writes.onDurable(n, entries)
+      onDurable: (n, entries, atMs) => this.writes.onDurable(n, entries, atMs)
     }
     this.faults = new FaultPlan(this.world, {
       crash: (n) => this.crash(n),

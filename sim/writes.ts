@@ -69,13 +69,14 @@ export class WriteTracker {
     }
   }
 
-  onDurable (node: number, entries: readonly Entry[]): void {
+  /** Entries became durable in `node`'s store at `atMs`. */
+  onDurable (node: number, entries: readonly Entry[], atMs: number): void {
     const name = this.world.node(node).name
     for (const e of entries) {
       if (e.origin !== name || !isWorkloadKey(e.key)) continue
       const w = this.current.get(e.key)
       if (w !== undefined && w.hlc === e.hlc && w.ackedMs === undefined) {
-        w.ackedMs = this.world.now
+        w.ackedMs = atMs
         this.acked.push(w)
       }
     }
