@@ -97,6 +97,8 @@ export class GossipMesh {
   private arrival = new Float64Array(0)
   private done = new Uint8Array(0)
   private from = new Int32Array(0)
+  /** Copies of the first arrival at each node (1 or 2), 0 where none arrived. */
+  private copies = new Uint8Array(0)
   private readonly heap = new MinHeap()
 
   constructor (model: GossipModel, net: Network, rng: Rng) {
@@ -112,6 +114,7 @@ export class GossipMesh {
       this.arrival = new Float64Array(size).fill(Infinity)
       this.done = new Uint8Array(size)
       this.from = new Int32Array(size).fill(-1)
+      this.copies = new Uint8Array(size)
     }
   }
 
@@ -188,7 +191,7 @@ export class GossipMesh {
     // gossipsub compares the message's data (our payload), not the whole RPC, with its threshold.
     const idontwant = this.model.idontwant && dataBytes >= GOSSIP_IDONTWANT_MIN_BYTES ? controlBytes(topic, 1) : 0
     const touched: number[] = []
-    const copies = new Map<number, 1 | 2>()
+    const copies = this.copies
     const offer = (u: number, v: number, sendMs: number): void => {
       traffic.messages++
       traffic.bytes += bytes
@@ -200,7 +203,7 @@ export class GossipMesh {
         this.arrival[v] = t
         this.from[v] = u
         this.heap.push(t, v)
-        copies.set(v, f.copies)
+        copies[v] = f.copies
       }
     }
     // Flood publish: every connected peer (a random set of them), plus the mesh; without it, the mesh only.
@@ -221,18 +224,19 @@ export class GossipMesh {
       this.arrival[n] = Infinity
       this.done[n] = 0
       this.from[n] = -1
+      copies[n] = 0
     }
     return out
   }
 
   /** `idontwant`: bytes of the IDONTWANT each receiver sends its mesh first, 0 for none. */
-  private drain (idontwant: number, host: GossipHost, traffic: Traffic, offer: (u: number, v: number, t: number) => void, out: Delivery[], copies: Map<number, 1 | 2>): void {
+  private drain (idontwant: number, host: GossipHost, traffic: Traffic, offer: (u: number, v: number, t: number) => void, out: Delivery[], copies: Uint8Array): void {
     while (this.heap.size > 0) {
       const v = this.heap.pop()
       const t = this.heap.lastTime
       if (this.done[v] === 1 || t > (this.arrival[v] as number)) continue
       this.done[v] = 1
-      out.push({ node: v, atMs: t, copies: copies.get(v) ?? 1 })
+      out.push({ node: v, atMs: t, copies: copies[v] === 2 ? 2 : 1 })
       const mesh = this.meshOf(v)
       if (idontwant > 0) {
         traffic.messages += mesh.length
@@ -249,7 +253,7 @@ export class GossipMesh {
   }
 
   /** IHAVE/IWANT: nodes the eager push missed fetch the message from a peer that advertises it. */
-  private recover (origin: number, atMs: number, topic: string, idontwant: number, host: GossipHost, traffic: Traffic, offer: (u: number, v: number, t: number) => void, out: Delivery[], copies: Map<number, 1 | 2>): void {
+  private recover (origin: number, atMs: number, topic: string, idontwant: number, host: GossipHost, traffic: Traffic, offer: (u: number, v: number, t: number) => void, out: Delivery[], copies: Uint8Array): void {
     const m = this.model
     const up = host.upNodes()
     const gossipPeers = Math.max(m.dLazy, Math.floor(m.gossipFactor * Math.max(0, m.connectedPeers - m.d)))

@@ -10,7 +10,7 @@
  * simulated network, `persist` into a write-behind memory store, `wake` as a
  * queued timer. Nothing here reads a clock or Math.random.
  */
-import { AgentCore, NameTable, Replica, sample, seededRng } from '../agent/core/index.js'
+import { AgentCore, NameTable, Replica, grown, sample, seededRng } from '../agent/core/index.js'
 import type { AgentCoreInit, Effect, Entry, Input, NodeName, Rng, TelemetrySample } from '../agent/core/index.js'
 import { GOSSIP_ENTRIES_MAX, STORE_BATCH_DELAY_MS, WALL_START_MS } from './constants.js'
 import { IntrusiveQueue, Lane, TimerHeap } from './event-queue.js'
@@ -90,6 +90,13 @@ export class World implements GossipHost {
   private readonly byName = new Map<NodeName, number>()
   private readonly up: number[] = []
   private readonly upIndex = new Map<number, number>()
+  /**
+   * Copies of each node's `status === 'up'` and `stalledUntilMs`, by index:
+   * a gossip publish asks both about thousands of nodes, and reading them
+   * from the node objects was a cache miss per node.
+   */
+  private upFlags = new Uint8Array(1024)
+  private stalledUntil = new Float64Array(1024)
   private readonly queue = new IntrusiveQueue<Ev>()
   /** Each up node's wake-up, by node index, moved (not queued again) when the core asks for another time. */
   private readonly timers = new TimerHeap()
@@ -125,11 +132,12 @@ export class World implements GossipHost {
   }
 
   isUp (node: number): boolean {
-    return this.nodes[node]?.status === 'up'
+    return this.upFlags[node] === 1
   }
 
   readyAtMs (node: number, atMs: number): number {
-    return Math.max(atMs, this.nodes[node]?.stalledUntilMs ?? 0)
+    const stalled = this.stalledUntil[node] ?? 0
+    return stalled > atMs ? stalled : atMs
   }
 
   indexOf (name: NodeName): number | undefined {
@@ -346,6 +354,7 @@ export class World implements GossipHost {
 
   private setUp (idx: number, isUp: boolean): void {
     const has = this.upIndex.has(idx)
+    this.upFlags[idx] = isUp ? 1 : 0
     if (isUp && !has) {
       this.upIndex.set(idx, this.up.length)
       this.up.push(idx)
@@ -362,6 +371,10 @@ export class World implements GossipHost {
 
   private newNode (name: NodeName, skewMs: number): number {
     const idx = this.nodes.length
+    if (idx >= this.upFlags.length) {
+      this.upFlags = grown(this.upFlags, idx * 2)
+      this.stalledUntil = grown(this.stalledUntil, idx * 2)
+    }
     this.nodes.push({ idx, name, status: 'down', core: undefined, store: new MemStore(), life: 0, stalledUntilMs: 0, skewMs, wakeAtMs: -1, syncsRunning: 0, flushPending: false, flushDueMs: -1, flushSeq: 0, flushQueued: false })
     this.byName.set(name, idx)
     return idx
@@ -456,6 +469,7 @@ export class World implements GossipHost {
     n.status = 'up'
     n.life++
     n.stalledUntilMs = 0
+    this.stalledUntil[idx] = 0
     // A timer of its last life would have found the life changed and done nothing.
     this.timers.remove(idx)
     this.flushes[idx] = undefined
@@ -524,5 +538,6 @@ export class World implements GossipHost {
     this.catchUpFlush(n)
     if (n.flushPending && !n.flushQueued) this.queueFlush(n)
     n.stalledUntilMs = Math.max(n.stalledUntilMs, this.nowMs + forMs)
+    this.stalledUntil[idx] = n.stalledUntilMs
   }
 }

@@ -57,6 +57,8 @@ export class MemberTable {
   private orderLength = 0
   private orderPos = 0
   /** The last name looked up and its id (a member write looks its member up several times). */
+  /** Self's id in `names` once interned (-1 until then). */
+  private selfId = -1
   private lastName = ''
   private lastId = -1
 
@@ -128,8 +130,11 @@ export class MemberTable {
 
   /** Members that are alive or suspect, self included: the N of every scaling rule. */
   get clusterSize (): number {
-    const s = this.statusOf(this.self)
-    return this.activeCount + (s === 'alive' || s === 'suspect' ? 1 : 0)
+    // Self's id is looked up once (a name lookup per call was a cache miss per sync round at 10,000 nodes).
+    let id = this.selfId
+    if (id < 0) this.selfId = id = this.names.find(this.self)
+    const s = id < 0 || id >= this.cap ? 0 : this.status[id]
+    return this.activeCount + (s === 1 || s === 2 ? 1 : 0)
   }
 
   /** Probeable members other than self (alive or suspect). A new array: `sampleOthers` picks without one. */
