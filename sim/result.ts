@@ -6,7 +6,7 @@
 import { checkAckedWrites, checkMembership, checkStateDigests } from './checkers.js'
 import type { AckedWrite, CheckResult, NodeView } from './checkers.js'
 import { HISTOGRAM_BUCKET_MS } from './constants.js'
-import { clearFingerprintCache, stateFingerprint } from './fingerprint.js'
+import { stateFingerprints } from './fingerprint.js'
 import type { DetectionCounts } from './detection.js'
 import type { Run } from './run.js'
 import type { TimelinePoint } from './sampler.js'
@@ -51,12 +51,14 @@ export function liveViews (run: Run): NodeView[] {
     if (id === undefined) ids.set(name, id = w.nameIdOf(name))
     return id
   }
-  return w.upNodes().slice().sort((a, b) => a - b).map((n) => {
+  const up = w.upNodes().slice().sort((a, b) => a - b)
+  const fingerprints = stateFingerprints(up.map((n) => w.node(n).core?.replica))
+  return up.map((n, i) => {
     const node = w.node(n)
     const core = node.core
     return {
       name: node.name,
-      fingerprint: core === undefined ? 'none' : stateFingerprint(core.replica),
+      fingerprint: fingerprints[i] as string,
       stampOf: (key) => {
         const e = core?.replica.get(key)
         return e === undefined ? undefined : { hlc: e.hlc, origin: e.origin }
@@ -79,7 +81,6 @@ export function ackedToCheck (run: Run): AckedWrite[] {
 
 export function finalChecks (run: Run): CheckResult[] {
   const views = liveViews(run)
-  clearFingerprintCache()
   const gone = [...run.gone].sort((a, b) => a - b).map((g) => run.world.node(g).name)
   const converged: CheckResult = run.livenessConvergedMs !== undefined
     ? { name: 'liveness: converged', ok: true, detail: `after ${r3((run.livenessConvergedMs - run.scenario.durationS * 1000) / 1000)} s` }

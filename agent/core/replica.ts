@@ -190,14 +190,25 @@ export class Replica {
    * by a small integer than by object. An id is reused once no replica holds
    * its entry, so such a cache must check it still holds the same entry.
    */
-  forEachWithId (fn: (e: Entry, id: number) => void): void {
-    const rows = this.rows
-    const pool = this.pool
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i] as number
-      if (r !== 0) fn(pool.get(r - 1), r - 1)
-    }
-    for (const e of this.other.values()) fn(e, -1)
+  /**
+   * The row slots as they are: each the pool id + 1 of the entry it holds, 0
+   * for none (read only). With `pooled` and `otherEntries`, every entry held:
+   * for callers that fold over many replicas of one pool at once while
+   * nothing changes (the simulator's final state check), reading ids instead
+   * of entry objects.
+   */
+  rowPoolIds (): Int32Array {
+    return this.rows
+  }
+
+  /** The pooled entry with id `id` (see `rowPoolIds`). */
+  pooled (id: number): Entry {
+    return this.pool.get(id)
+  }
+
+  /** The entries held outside the rows. */
+  otherEntries (): IterableIterator<Entry> {
+    return this.other.values()
   }
 
   /** Live (non-tombstone) entries whose key starts with the prefix. */
