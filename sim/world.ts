@@ -316,7 +316,9 @@ export class World implements GossipHost {
   private flushNode (n: SimNode, atMs: number): void {
     n.flushPending = false
     n.flushQueued = false
-    this.observer.onDurable?.(n.idx, n.store.flush(), atMs)
+    // Written whether or not anyone listens (`onDurable?.(…, flush())` would skip the flush with no listener).
+    const durable = n.store.flush()
+    this.observer.onDurable?.(n.idx, durable, atMs)
   }
 
   /** Write a batch left to run lazily if its time came before the event being carried out. */
@@ -442,7 +444,9 @@ export class World implements GossipHost {
 
   private flushNow (idx: number): void {
     const n = this.node(idx)
-    if (n.store.hasQueued) this.observer.onDurable?.(idx, n.store.flush(), this.nowMs)
+    if (!n.store.hasQueued) return
+    const durable = n.store.flush()
+    this.observer.onDurable?.(idx, durable, this.nowMs)
   }
 
   /** Start (or restart) a node's process from its store, as `AgentRuntime.start` does. */
