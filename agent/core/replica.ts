@@ -163,6 +163,16 @@ export class Replica {
     return slot >= 0 ? this.names.nameOf((slot / ROW) | 0) : key.slice(7)
   }
 
+  /**
+   * The name id (in `names`) of the member a held `member/<name>` key is
+   * about, -1 for other keys, -2 for a member key of a name never interned.
+   */
+  memberIdOf (key: EntryKey): number {
+    if (key.charCodeAt(0) !== 109 /* m */ || !key.startsWith('member/')) return -1
+    const slot = this.locate(key, false)
+    return slot >= 0 ? (slot / ROW) | 0 : -2
+  }
+
   /** Every entry, tombstones included: row keys by node, then the others in insertion order. */
   * all (): Generator<Entry> {
     const rows = this.rows
@@ -181,6 +191,24 @@ export class Replica {
       if (r !== 0) fn(this.pool.get(r - 1))
     }
     for (const e of this.other.values()) fn(e)
+  }
+
+  /**
+   * `forEach` split in two, for a reader that wants to know where an entry
+   * sits without parsing its key: `row` gets each row entry with its node id
+   * and field (0: `member/<name>`, the node's member record), `rest` each
+   * entry kept outside the rows. The same order as `forEach`.
+   */
+  forEachPlaced (row: (e: Entry, id: number, field: number) => void, rest: (e: Entry) => void): void {
+    const rows = this.rows
+    const pool = this.pool
+    for (let id = 0, i = 0; i < rows.length; id++) {
+      for (let f = 0; f < ROW; f++, i++) {
+        const r = rows[i] as number
+        if (r !== 0) row(pool.get(r - 1), id, f)
+      }
+    }
+    for (const e of this.other.values()) rest(e)
   }
 
   /**
@@ -330,23 +358,36 @@ export class Replica {
    * are writes we have now seen (or hold something newer than).
    */
   merge (e: Entry): MergeOutcome {
-    let slot = this.locate(e.key, false)
+    // An entry that a replica sharing this pool holds in a row (this one, or another core's in the
+    // simulator) passed the checks below, which depend on nothing but the entry (entries are never
+    // changed), and the pool knows its slot: no key to parse, nothing to check again.
+    const pooled = this.pool.idOf(e)
+    let slot: number
+    if (pooled >= 0) {
+      slot = this.pool.tagOf(pooled)
+      this.lastKey = e.key
+      this.lastSlot = slot
+    } else {
+      slot = this.locate(e.key, false)
+    }
     const held = this.held(e.key, slot)
-    const reason = held === undefined ? entryRejection(e) : heldKeyRejection(e)
-    if (reason !== undefined) return { kind: 'rejected', reason }
-    if (e.prev >= e.hlc) return { kind: 'rejected', reason: 'prev must be older than hlc' }
-    if (slot === UNKNOWN) slot = this.locate(e.key, true)
+    if (pooled < 0) {
+      const reason = held === undefined ? entryRejection(e) : heldKeyRejection(e)
+      if (reason !== undefined) return { kind: 'rejected', reason }
+      if (e.prev >= e.hlc) return { kind: 'rejected', reason: 'prev must be older than hlc' }
+      if (slot === UNKNOWN) slot = this.locate(e.key, true)
+    }
     // A node/<name>/ key's writer is its node (checked above); a member/<name> key's usually is.
     const subject = slot >= 0 ? (slot / ROW) | 0 : -1
     const origin = subject >= 0 && (slot % ROW !== 0 || e.origin === this.names.nameOf(subject)) ? subject : this.names.intern(e.origin)
     let outcome: MergeOutcome
     if (held === undefined) {
-      this.install(e, undefined, slot, origin)
+      this.install(e, undefined, slot, origin, pooled)
       outcome = APPLIED_NEW
     } else {
       const order = compareWrites(e, held)
       if (order > 0) {
-        this.install(e, held, slot, origin)
+        this.install(e, held, slot, origin, pooled)
         outcome = { kind: 'applied', previous: held }
       } else {
         outcome = order === 0 ? DUPLICATE : STALE
@@ -356,7 +397,8 @@ export class Replica {
     return outcome
   }
 
-  private install (e: Entry, held: Entry | undefined, slot: number, origin: number): void {
+  /** Hold `e` (pooled: its id in the pool, or -1 when not in it); `link` makes origin an origin here. */
+  private install (e: Entry, held: Entry | undefined, slot: number, origin: number, pooled: number): void {
     this.undo?.keys.push(e.key)
     this.undo?.entries.push(held)
     if (held === undefined) this.count++
@@ -364,12 +406,12 @@ export class Replica {
     if (slot >= 0) {
       this.ensure((slot / ROW) | 0)
       const before = this.rows[slot] as number
-      this.rows[slot] = this.pool.acquire(e) + 1
+      if (pooled >= 0) this.pool.retain(pooled)
+      this.rows[slot] = (pooled >= 0 ? pooled : this.pool.add(e, slot)) + 1
       if (before !== 0) this.pool.release(before - 1)
     } else {
       this.other.set(e.key, e)
     }
-    this.ensureOrigin(origin)
     if (held === undefined || held.origin !== e.origin) this.claim(e, slot, origin)
     if (e.value === null) this.tombstones.add(e.key)
     else if (held?.value === null) this.tombstones.delete(e.key)
@@ -399,13 +441,18 @@ export class Replica {
   private ensureOrigin (id: number): void {
     this.ensure(id)
     if (this.digestHash[id] !== 0) return
+    this.addOrigin(id)
+    this.rehash(id)
+  }
+
+  /** `ensureOrigin` of an id that is no origin here yet, but for its share of the digest (which still reads 0). */
+  private addOrigin (id: number): void {
     if (this.origins === this.originOrder.length) {
       const names = this.names.size
       this.originOrder = grown(this.originOrder, Math.max(this.origins + 1, names + (names >> 3)))
     }
     this.originOrder[this.origins++] = id
     this.logVersion(id, -1, -1)
-    this.rehash(id)
   }
 
   private logVersion (id: number, upTo: number, max: number): void {
@@ -418,7 +465,11 @@ export class Replica {
 
   /** Record that the origin wrote `hlc` right after `prev`. */
   private link (id: number, prev: Hlc, hlc: Hlc): void {
-    this.ensureOrigin(id)
+    this.ensure(id)
+    // A new origin's share of the digest is hashed once, below, not once for (0, 0) and again
+    // (XOR in and out: the same digest either way).
+    const fresh = this.digestHash[id] === 0
+    if (fresh) this.addOrigin(id)
     const before = this.upTo[id] as number
     const beforeMax = this.max[id] as number
     if (hlc > beforeMax) this.max[id] = hlc
@@ -437,6 +488,8 @@ export class Replica {
     }
     if (this.upTo[id] !== before || this.max[id] !== beforeMax) {
       this.logVersion(id, before, beforeMax)
+      this.rehash(id)
+    } else if (fresh) {
       this.rehash(id)
     }
   }
