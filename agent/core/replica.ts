@@ -73,6 +73,10 @@ function rowField (key: string, from: number): number {
 
 const byHlc = (a: Entry, b: Entry): number => a.hlc - b.hlc
 
+/** Bits of `Replica.dirty`. */
+const DIRTY = 1
+const UNHASHED = 2
+
 /**
  * What a replica replaced since the log was last cleared, oldest first, so
  * that its owner can tell the state as it was then (roll the changes back in
@@ -110,7 +114,7 @@ export class Replica {
   private cap = 0
   private upTo = new Float64Array(0)
   private max = new Float64Array(0)
-  /** The origin's share of the digest; 0 while it is not (yet) an origin here. */
+  /** The origin's share of the digest as the buckets hold it; 0 while it is not (yet) an origin here, or not hashed yet (see `settle`). */
   private digestHash = new Uint32Array(0)
   /** Origin ids in the order this replica first saw them (versions and deltas list origins in this order). */
   private originOrder = new Int32Array(16)
@@ -127,8 +131,14 @@ export class Replica {
   private readonly top = new Uint32Array(TOP_BUCKETS)
   /** XOR of all fine buckets: the one-bucket digest. */
   private fineTotal = 0
-  /** Origin ids whose version changed since `takeDirtyVersions`, in the order they changed, and a flag per id. */
+  /** Origin ids whose version changed since `takeDirtyVersions`, in the order they changed. */
   private dirtyList: number[] = []
+  /**
+   * Origin ids whose version changed since the digest was last brought up to date (`settle`): an
+   * origin's share is hashed when the digest is read, once however many writes of it came in between.
+   */
+  private unhashedList: number[] = []
+  /** Per id: DIRTY (in dirtyList) and UNHASHED (in unhashedList) bits. */
   private dirty = new Uint8Array(0)
   private count = 0
   /** The last key `locate` resolved to a row slot (merge and its caller look a key up several times). */
@@ -314,6 +324,7 @@ export class Replica {
   copyFrom (source: Replica): void {
     if (source.names !== this.names) throw new Error('Replica.copyFrom: the replicas intern names in different tables')
     if (this.count > 0 || this.origins > 0) throw new Error('Replica.copyFrom: this replica is not empty')
+    source.settle()
     this.ensure(source.cap - 1)
     this.upTo.set(source.upTo)
     this.max.set(source.max)
@@ -334,7 +345,7 @@ export class Replica {
     for (let i = 0; i < this.origins; i++) {
       const id = this.originOrder[i] as number
       this.logVersion(id, -1, -1)
-      this.dirty[id] = 1
+      this.dirty[id] = DIRTY
       this.dirtyList.push(id)
     }
     const undo = this.undo
@@ -446,9 +457,14 @@ export class Replica {
   /** Make id an origin here (first write, restored or advanced version), as the first sight of it. */
   private ensureOrigin (id: number): void {
     this.ensure(id)
-    if (this.digestHash[id] !== 0) return
+    if (this.isOrigin(id)) return
     this.addOrigin(id)
     this.rehash(id)
+  }
+
+  /** Whether id is an origin here (its share of the digest is in the buckets, or waits to be). */
+  private isOrigin (id: number): boolean {
+    return this.digestHash[id] !== 0 || ((this.dirty[id] as number) & UNHASHED) !== 0
   }
 
   /** `ensureOrigin` of an id that is no origin here yet, but for its share of the digest (which still reads 0). */
@@ -472,9 +488,8 @@ export class Replica {
   /** Record that the origin wrote `hlc` right after `prev`. */
   private link (id: number, prev: Hlc, hlc: Hlc): void {
     this.ensure(id)
-    // A new origin's share of the digest is hashed once, below, not once for (0, 0) and again
-    // (XOR in and out: the same digest either way).
-    const fresh = this.digestHash[id] === 0
+    // A new origin's share of the digest is marked once, below, not once for (0, 0) and again.
+    const fresh = !this.isOrigin(id)
     if (fresh) this.addOrigin(id)
     const before = this.upTo[id] as number
     const beforeMax = this.max[id] as number
@@ -516,19 +531,35 @@ export class Replica {
     if (pending.size === 0) this.pending.delete(id)
   }
 
+  /** The origin's version changed: it is dirty, and its share of the digest is to be hashed again. */
   private rehash (id: number): void {
-    const idHash = this.names.hashOf(id)
-    const h = fmix32(mixSafeInt(mixSafeInt(idHash, this.upTo[id] as number), this.max[id] as number)) || 1
-    const bucket = idHash & BUCKET_MASK
-    const change = (this.digestHash[id] as number) ^ h
-    this.fine[bucket] = ((this.fine[bucket] as number) ^ change) >>> 0
-    this.top[bucket & TOP_MASK] = ((this.top[bucket & TOP_MASK] as number) ^ change) >>> 0
-    this.fineTotal = (this.fineTotal ^ change) >>> 0
-    this.digestHash[id] = h
-    if (this.dirty[id] === 0) {
-      this.dirty[id] = 1
-      this.dirtyList.push(id)
+    const flags = this.dirty[id] as number
+    if (flags === (DIRTY | UNHASHED)) return
+    if ((flags & DIRTY) === 0) this.dirtyList.push(id)
+    if ((flags & UNHASHED) === 0) this.unhashedList.push(id)
+    this.dirty[id] = DIRTY | UNHASHED
+  }
+
+  /**
+   * Bring the digest up to date: hash the share of every origin whose version
+   * changed since. The digest is the XOR of the shares, so the order they are
+   * hashed in, and how many changes each saw in between, make no difference.
+   */
+  private settle (): void {
+    const unhashed = this.unhashedList
+    if (unhashed.length === 0) return
+    for (const id of unhashed) {
+      const idHash = this.names.hashOf(id)
+      const h = fmix32(mixSafeInt(mixSafeInt(idHash, this.upTo[id] as number), this.max[id] as number)) || 1
+      const bucket = idHash & BUCKET_MASK
+      const change = (this.digestHash[id] as number) ^ h
+      this.fine[bucket] = ((this.fine[bucket] as number) ^ change) >>> 0
+      this.top[bucket & TOP_MASK] = ((this.top[bucket & TOP_MASK] as number) ^ change) >>> 0
+      this.fineTotal = (this.fineTotal ^ change) >>> 0
+      this.digestHash[id] = h
+      this.dirty[id] = (this.dirty[id] as number) & ~UNHASHED
     }
+    this.unhashedList = []
   }
 
   private version (id: number): OriginVersion {
@@ -556,7 +587,7 @@ export class Replica {
   /** The version of one origin, [origin, 0, 0] when unknown. */
   versionOf (origin: NodeName): OriginVersion {
     const id = this.names.find(origin)
-    return id < 0 || id >= this.cap || this.digestHash[id] === 0 ? [origin, 0, 0] : this.version(id)
+    return id < 0 || id >= this.cap || !this.isOrigin(id) ? [origin, 0, 0] : this.version(id)
   }
 
   /** Every known origin's version, in the order the origins were first seen. */
@@ -574,7 +605,7 @@ export class Replica {
     const out: OriginVersion[] = []
     for (const id of this.dirtyList) {
       out.push(this.version(id))
-      this.dirty[id] = 0
+      this.dirty[id] = (this.dirty[id] as number) & ~DIRTY
     }
     if (this.dirtyList.length > 0) this.dirtyList = []
     return out
@@ -595,6 +626,7 @@ export class Replica {
 
   /** The digest folded to `bucketCount` buckets (a power of two up to 1024). */
   digest (bucketCount: number): number[] {
+    this.settle()
     if (bucketCount === 1) return [this.fineTotal]
     const out = new Array<number>(bucketCount).fill(0)
     if (bucketCount === DIGEST_BUCKETS_FINE) {
@@ -610,6 +642,7 @@ export class Replica {
 
   /** Indices of the buckets where `theirs` differs from ours. */
   differingBuckets (theirs: readonly number[]): number[] {
+    this.settle()
     const n = theirs.length
     const out: number[] = []
     if (n === DIGEST_BUCKETS_FINE) {
