@@ -198,7 +198,9 @@ class Outbox {
     const i = previous === undefined ? -1 : this.persistIndex(previous)
     if (i < 0) {
       this.persistAt?.set(e, this.persist.length)
-      this.persist.push(e)
+      // A step's first entry starts a new array (see Replica.rehash for why not push into the one reset left).
+      if (this.persist.length === 0) this.persist = [e]
+      else this.persist.push(e)
       return
     }
     this.persist[i] = e

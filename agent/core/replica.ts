@@ -535,8 +535,18 @@ export class Replica {
   private rehash (id: number): void {
     const flags = this.dirty[id] as number
     if (flags === (DIRTY | UNHASHED)) return
-    if ((flags & DIRTY) === 0) this.dirtyList.push(id)
-    if ((flags & UNHASHED) === 0) this.unhashedList.push(id)
+    // A list emptied by replacing it starts again as a new array, not by pushing into the empty one,
+    // which has been around long enough to be in the old generation by now: an old array's elements
+    // (young) count as live in every scavenge until a full collection, whatever still refers to the
+    // array, so everything they point to gets promoted (at 10,000 nodes, most of a formed boot's garbage).
+    if ((flags & DIRTY) === 0) {
+      if (this.dirtyList.length === 0) this.dirtyList = [id]
+      else this.dirtyList.push(id)
+    }
+    if ((flags & UNHASHED) === 0) {
+      if (this.unhashedList.length === 0) this.unhashedList = [id]
+      else this.unhashedList.push(id)
+    }
     this.dirty[id] = DIRTY | UNHASHED
   }
 
