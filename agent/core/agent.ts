@@ -335,13 +335,11 @@ export class AgentCore {
     // takes in tens of thousands): a member record is the first slot of its member's row, and
     // every row entry but a member record is its row node's own write (merge checked that).
     const selfId = this.replica.names.find(this.name)
-    const replica = this.replica
-    replica.forEachPlaced((hlc, id, field, entry) => {
+    this.replica.forEachPlaced((e, id, field) => {
+      const hlc = e.hlc
       if (hlc > this.clock.current) this.clock.observe(hlc, 0)
-      if (hlc > this.lastOwnHlc && (field === 0 ? replica.pooled(entry).origin === this.name : id === selfId)) this.lastOwnHlc = hlc
-      if (field !== 0 || id === selfId) return
-      const rec = replica.pooled(entry).value
-      if (isMemberRecord(rec)) this.members.setId(id, rec, this.rng)
+      if (hlc > this.lastOwnHlc && (field === 0 ? e.origin === this.name : id === selfId)) this.lastOwnHlc = hlc
+      if (field === 0 && id !== selfId && isMemberRecord(e.value)) this.members.setId(id, e.value, this.rng)
     }, (e) => this.restored(e, monoMs))
     this.maintenanceDirty = true
     this.lastOwnHlc = Math.max(this.lastOwnHlc, this.replica.versionOf(this.name)[1])

@@ -14,8 +14,6 @@ export class EntryPool {
   private refs = new Int32Array(1024)
   /** A number the holders keep with each entry (the replicas: the row slot its key lives in). */
   private tags = new Int32Array(1024)
-  /** Each entry's `hlc`, for readers that fold stamps over many entries without touching each object. */
-  private hlcs = new Float64Array(1024)
   private readonly ids = new Map<Entry, number>()
   private readonly free: number[] = []
 
@@ -33,11 +31,6 @@ export class EntryPool {
     return this.ids.get(e) ?? -1
   }
 
-  /** `get(id).hlc`. */
-  hlcOf (id: number): number {
-    return this.hlcs[id] as number
-  }
-
   /** The tag `e` was added with. */
   tagOf (id: number): number {
     return this.tags[id] as number
@@ -51,7 +44,6 @@ export class EntryPool {
       if (id >= this.refs.length) {
         this.refs = grown(this.refs, this.refs.length * 2)
         this.tags = grown(this.tags, this.refs.length)
-        this.hlcs = grown(this.hlcs, this.refs.length)
       }
     } else {
       this.entries[id] = e
@@ -59,7 +51,6 @@ export class EntryPool {
     this.ids.set(e, id)
     this.refs[id] = 1
     this.tags[id] = tag
-    this.hlcs[id] = e.hlc
     return id
   }
 

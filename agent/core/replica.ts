@@ -205,26 +205,20 @@ export class Replica {
 
   /**
    * `forEach` split in two, for a reader that wants to know where an entry
-   * sits without parsing its key, or wants only some entries' objects: `row`
-   * gets each row entry's stamp, its node id and field (0: `member/<name>`,
-   * the node's member record) and its id for `pooled`; `rest` each entry kept
-   * outside the rows. The same order as `forEach`.
+   * sits without parsing its key: `row` gets each row entry with its node id
+   * and field (0: `member/<name>`, the node's member record), `rest` each
+   * entry kept outside the rows. The same order as `forEach`.
    */
-  forEachPlaced (row: (hlc: Hlc, id: number, field: number, entry: number) => void, rest: (e: Entry) => void): void {
+  forEachPlaced (row: (e: Entry, id: number, field: number) => void, rest: (e: Entry) => void): void {
     const rows = this.rows
     const pool = this.pool
     for (let id = 0, i = 0; i < rows.length; id++) {
       for (let f = 0; f < ROW; f++, i++) {
         const r = rows[i] as number
-        if (r !== 0) row(pool.hlcOf(r - 1), id, f, r - 1)
+        if (r !== 0) row(pool.get(r - 1), id, f)
       }
     }
     for (const e of this.other.values()) rest(e)
-  }
-
-  /** The row entry `forEachPlaced` gave this id. */
-  pooled (entry: number): Entry {
-    return this.pool.get(entry)
   }
 
   /**
