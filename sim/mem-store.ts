@@ -84,7 +84,11 @@ export class MemStore {
   }
 
   enqueue (p: Persist): void {
-    this.queued.push(p)
+    // A new array for a new batch rather than a push into the empty one `flush` left, which is
+    // likely in the old generation by then: its young elements would keep every queued batch alive
+    // through scavenges until a full collection (see Replica.rehash).
+    if (this.queued.length === 0) this.queued = [p]
+    else this.queued.push(p)
     this.mark = this.log.origins.length
   }
 

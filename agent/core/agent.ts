@@ -213,7 +213,9 @@ class Outbox {
     const i = previous === undefined ? -1 : this.persistIndex(previous)
     if (i < 0) {
       this.persistAt?.set(e, this.persist.length)
-      this.persist.push(e)
+      // A step's first entry starts a new array (see Replica.rehash for why not push into the one reset left).
+      if (this.persist.length === 0) this.persist = [e]
+      else this.persist.push(e)
       return
     }
     this.persist[i] = e
@@ -347,7 +349,16 @@ export class AgentCore {
   restoreFrom (source: Replica, monoMs: number): void {
     if (this.phase !== 'idle') throw new Error('restore must run before start')
     this.replica.copyFrom(source)
-    this.replica.forEach((e) => this.restored(e, monoMs))
+    // What `restored` does with each entry, in the same order, without parsing keys (a formed node
+    // takes in tens of thousands): a member record is the first slot of its member's row, and
+    // every row entry but a member record is its row node's own write (merge checked that).
+    const selfId = this.replica.names.find(this.name)
+    this.replica.forEachPlaced((e, id, field) => {
+      const hlc = e.hlc
+      if (hlc > this.clock.current) this.clock.observe(hlc, 0)
+      if (hlc > this.lastOwnHlc && (field === 0 ? e.origin === this.name : id === selfId)) this.lastOwnHlc = hlc
+      if (field === 0 && id !== selfId && isMemberRecord(e.value)) this.members.setId(id, e.value, this.rng)
+    }, (e) => this.restored(e, monoMs))
     this.maintenanceDirty = true
     this.lastOwnHlc = Math.max(this.lastOwnHlc, this.replica.versionOf(this.name)[1])
   }
@@ -519,8 +530,9 @@ export class AgentCore {
       this.out.persistEntry(e, outcome.previous)
       if (local) this.out.publishEntry(channelOf(e.key), e)
     }
-    const member = this.replica.memberOf(e.key)
-    if (member !== undefined) {
+    // Merged, so a member key's name is interned (no -2).
+    const member = this.replica.memberIdOf(e.key)
+    if (member >= 0) {
       this.timersMoved = true
       this.onMemberWrite(member, e, at)
     }
@@ -588,16 +600,18 @@ export class AgentCore {
     if (value !== undefined) this.write(key, value, at)
   }
 
-  private onMemberWrite (member: NodeName, e: Entry, at: Instant): void {
+  /** A write to `member/<name>` merged; `id`: the name's id in the name table. */
+  private onMemberWrite (id: number, e: Entry, at: Instant): void {
     const rec = e.value as unknown as MemberRecord
     const current = this.replica.get(e.key)?.value as unknown as MemberRecord
+    const member = this.replica.names.nameOf(id)
     if (member === this.name) {
-      this.members.set(member, current, this.rng)
+      this.members.setId(id, current, this.rng)
       if (this.phase === 'running' && current.status !== 'alive' && current.incarnation >= this.incarnationNow) this.refute(current, at)
       return
     }
-    if (this.members.statusOf(member) !== current.status || this.members.incarnationOf(member) !== current.incarnation) {
-      const from = this.members.set(member, current, this.rng)
+    if (this.members.statusOfId(id) !== current.status || this.members.incarnationOfId(id) !== current.incarnation) {
+      const from = this.members.setId(id, current, this.rng)
       if (from !== current.status) this.out.emit({ kind: 'member', name: member, from, to: current.status, incarnation: current.incarnation })
     }
     this.trackSuspicion(member, rec, e.origin, current, at)

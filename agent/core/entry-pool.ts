@@ -12,6 +12,8 @@ import { grown } from './columns.js'
 export class EntryPool {
   private readonly entries: (Entry | undefined)[] = []
   private refs = new Int32Array(1024)
+  /** A number the holders keep with each entry (the replicas: the row slot its key lives in). */
+  private tags = new Int32Array(1024)
   private readonly ids = new Map<Entry, number>()
   private readonly free: number[] = []
 
@@ -24,24 +26,31 @@ export class EntryPool {
     return this.entries[id] as Entry
   }
 
-  /** One more slot holds `e`; its id. */
-  acquire (e: Entry): number {
-    const known = this.ids.get(e)
-    if (known !== undefined) {
-      this.refs[known] = (this.refs[known] as number) + 1
-      return known
-    }
+  /** The id of `e`, or -1 when no slot holds it. */
+  idOf (e: Entry): number {
+    return this.ids.get(e) ?? -1
+  }
+
+  /** The tag `e` was added with. */
+  tagOf (id: number): number {
+    return this.tags[id] as number
+  }
+
+  /** A slot holds `e`, which is not in the pool (`idOf` is -1); its new id. */
+  add (e: Entry, tag: number): number {
     const id = this.free.length > 0 ? this.free.pop() as number : this.entries.length
     if (id === this.entries.length) {
       this.entries.push(e)
       if (id >= this.refs.length) {
         this.refs = grown(this.refs, this.refs.length * 2)
+        this.tags = grown(this.tags, this.refs.length)
       }
     } else {
       this.entries[id] = e
     }
     this.ids.set(e, id)
     this.refs[id] = 1
+    this.tags[id] = tag
     return id
   }
 

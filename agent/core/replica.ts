@@ -73,6 +73,10 @@ function rowField (key: string, from: number): number {
 
 const byHlc = (a: Entry, b: Entry): number => a.hlc - b.hlc
 
+/** Bits of `Replica.dirty`. */
+const DIRTY = 1
+const UNHASHED = 2
+
 /**
  * What a replica replaced since the log was last cleared, oldest first, so
  * that its owner can tell the state as it was then (roll the changes back in
@@ -110,7 +114,7 @@ export class Replica {
   private cap = 0
   private upTo = new Float64Array(0)
   private max = new Float64Array(0)
-  /** The origin's share of the digest; 0 while it is not (yet) an origin here. */
+  /** The origin's share of the digest as the buckets hold it; 0 while it is not (yet) an origin here, or not hashed yet (see `settle`). */
   private digestHash = new Uint32Array(0)
   /** Origin ids in the order this replica first saw them (versions and deltas list origins in this order). */
   private originOrder = new Int32Array(16)
@@ -127,8 +131,14 @@ export class Replica {
   private readonly top = new Uint32Array(TOP_BUCKETS)
   /** XOR of all fine buckets: the one-bucket digest. */
   private fineTotal = 0
-  /** Origin ids whose version changed since `takeDirtyVersions`, in the order they changed, and a flag per id. */
+  /** Origin ids whose version changed since `takeDirtyVersions`, in the order they changed. */
   private dirtyList: number[] = []
+  /**
+   * Origin ids whose version changed since the digest was last brought up to date (`settle`): an
+   * origin's share is hashed when the digest is read, once however many writes of it came in between.
+   */
+  private unhashedList: number[] = []
+  /** Per id: DIRTY (in dirtyList) and UNHASHED (in unhashedList) bits. */
   private dirty = new Uint8Array(0)
   private count = 0
   /** The last key `locate` resolved to a row slot (merge and its caller look a key up several times). */
@@ -163,6 +173,16 @@ export class Replica {
     return slot >= 0 ? this.names.nameOf((slot / ROW) | 0) : key.slice(7)
   }
 
+  /**
+   * The name id (in `names`) of the member a held `member/<name>` key is
+   * about, -1 for other keys, -2 for a member key of a name never interned.
+   */
+  memberIdOf (key: EntryKey): number {
+    if (key.charCodeAt(0) !== 109 /* m */ || !key.startsWith('member/')) return -1
+    const slot = this.locate(key, false)
+    return slot >= 0 ? (slot / ROW) | 0 : -2
+  }
+
   /** Every entry, tombstones included: row keys by node, then the others in insertion order. */
   * all (): Generator<Entry> {
     const rows = this.rows
@@ -181,6 +201,24 @@ export class Replica {
       if (r !== 0) fn(this.pool.get(r - 1))
     }
     for (const e of this.other.values()) fn(e)
+  }
+
+  /**
+   * `forEach` split in two, for a reader that wants to know where an entry
+   * sits without parsing its key: `row` gets each row entry with its node id
+   * and field (0: `member/<name>`, the node's member record), `rest` each
+   * entry kept outside the rows. The same order as `forEach`.
+   */
+  forEachPlaced (row: (e: Entry, id: number, field: number) => void, rest: (e: Entry) => void): void {
+    const rows = this.rows
+    const pool = this.pool
+    for (let id = 0, i = 0; i < rows.length; id++) {
+      for (let f = 0; f < ROW; f++, i++) {
+        const r = rows[i] as number
+        if (r !== 0) row(pool.get(r - 1), id, f)
+      }
+    }
+    for (const e of this.other.values()) rest(e)
   }
 
   /**
@@ -291,6 +329,7 @@ export class Replica {
   copyFrom (source: Replica): void {
     if (source.names !== this.names) throw new Error('Replica.copyFrom: the replicas intern names in different tables')
     if (this.count > 0 || this.origins > 0) throw new Error('Replica.copyFrom: this replica is not empty')
+    source.settle()
     this.ensure(source.cap - 1)
     this.upTo.set(source.upTo)
     this.max.set(source.max)
@@ -311,7 +350,7 @@ export class Replica {
     for (let i = 0; i < this.origins; i++) {
       const id = this.originOrder[i] as number
       this.logVersion(id, -1, -1)
-      this.dirty[id] = 1
+      this.dirty[id] = DIRTY
       this.dirtyList.push(id)
     }
     const undo = this.undo
@@ -341,23 +380,36 @@ export class Replica {
    * are writes we have now seen (or hold something newer than).
    */
   merge (e: Entry): MergeOutcome {
-    let slot = this.locate(e.key, false)
+    // An entry that a replica sharing this pool holds in a row (this one, or another core's in the
+    // simulator) passed the checks below, which depend on nothing but the entry (entries are never
+    // changed), and the pool knows its slot: no key to parse, nothing to check again.
+    const pooled = this.pool.idOf(e)
+    let slot: number
+    if (pooled >= 0) {
+      slot = this.pool.tagOf(pooled)
+      this.lastKey = e.key
+      this.lastSlot = slot
+    } else {
+      slot = this.locate(e.key, false)
+    }
     const held = this.held(e.key, slot)
-    const reason = held === undefined ? entryRejection(e) : heldKeyRejection(e)
-    if (reason !== undefined) return { kind: 'rejected', reason }
-    if (e.prev >= e.hlc) return { kind: 'rejected', reason: 'prev must be older than hlc' }
-    if (slot === UNKNOWN) slot = this.locate(e.key, true)
+    if (pooled < 0) {
+      const reason = held === undefined ? entryRejection(e) : heldKeyRejection(e)
+      if (reason !== undefined) return { kind: 'rejected', reason }
+      if (e.prev >= e.hlc) return { kind: 'rejected', reason: 'prev must be older than hlc' }
+      if (slot === UNKNOWN) slot = this.locate(e.key, true)
+    }
     // A node/<name>/ key's writer is its node (checked above); a member/<name> key's usually is.
     const subject = slot >= 0 ? (slot / ROW) | 0 : -1
     const origin = subject >= 0 && (slot % ROW !== 0 || e.origin === this.names.nameOf(subject)) ? subject : this.names.intern(e.origin)
     let outcome: MergeOutcome
     if (held === undefined) {
-      this.install(e, undefined, slot, origin)
+      this.install(e, undefined, slot, origin, pooled)
       outcome = APPLIED_NEW
     } else {
       const order = compareWrites(e, held)
       if (order > 0) {
-        this.install(e, held, slot, origin)
+        this.install(e, held, slot, origin, pooled)
         outcome = { kind: 'applied', previous: held }
       } else {
         outcome = order === 0 ? DUPLICATE : STALE
@@ -367,7 +419,8 @@ export class Replica {
     return outcome
   }
 
-  private install (e: Entry, held: Entry | undefined, slot: number, origin: number): void {
+  /** Hold `e` (pooled: its id in the pool, or -1 when not in it); `link` makes origin an origin here. */
+  private install (e: Entry, held: Entry | undefined, slot: number, origin: number, pooled: number): void {
     this.undo?.keys.push(e.key)
     this.undo?.entries.push(held)
     if (held === undefined) this.count++
@@ -375,12 +428,12 @@ export class Replica {
     if (slot >= 0) {
       this.ensure((slot / ROW) | 0)
       const before = this.rows[slot] as number
-      this.rows[slot] = this.pool.acquire(e) + 1
+      if (pooled >= 0) this.pool.retain(pooled)
+      this.rows[slot] = (pooled >= 0 ? pooled : this.pool.add(e, slot)) + 1
       if (before !== 0) this.pool.release(before - 1)
     } else {
       this.other.set(e.key, e)
     }
-    this.ensureOrigin(origin)
     if (held === undefined || held.origin !== e.origin) this.claim(e, slot, origin)
     if (e.value === null) this.tombstones.add(e.key)
     else if (held?.value === null) this.tombstones.delete(e.key)
@@ -409,14 +462,24 @@ export class Replica {
   /** Make id an origin here (first write, restored or advanced version), as the first sight of it. */
   private ensureOrigin (id: number): void {
     this.ensure(id)
-    if (this.digestHash[id] !== 0) return
+    if (this.isOrigin(id)) return
+    this.addOrigin(id)
+    this.rehash(id)
+  }
+
+  /** Whether id is an origin here (its share of the digest is in the buckets, or waits to be). */
+  private isOrigin (id: number): boolean {
+    return this.digestHash[id] !== 0 || ((this.dirty[id] as number) & UNHASHED) !== 0
+  }
+
+  /** `ensureOrigin` of an id that is no origin here yet, but for its share of the digest (which still reads 0). */
+  private addOrigin (id: number): void {
     if (this.origins === this.originOrder.length) {
       const names = this.names.size
       this.originOrder = grown(this.originOrder, Math.max(this.origins + 1, names + (names >> 3)))
     }
     this.originOrder[this.origins++] = id
     this.logVersion(id, -1, -1)
-    this.rehash(id)
   }
 
   private logVersion (id: number, upTo: number, max: number): void {
@@ -429,7 +492,10 @@ export class Replica {
 
   /** Record that the origin wrote `hlc` right after `prev`. */
   private link (id: number, prev: Hlc, hlc: Hlc): void {
-    this.ensureOrigin(id)
+    this.ensure(id)
+    // A new origin's share of the digest is marked once, below, not once for (0, 0) and again.
+    const fresh = !this.isOrigin(id)
+    if (fresh) this.addOrigin(id)
     const before = this.upTo[id] as number
     const beforeMax = this.max[id] as number
     if (hlc > beforeMax) this.max[id] = hlc
@@ -448,6 +514,8 @@ export class Replica {
     }
     if (this.upTo[id] !== before || this.max[id] !== beforeMax) {
       this.logVersion(id, before, beforeMax)
+      this.rehash(id)
+    } else if (fresh) {
       this.rehash(id)
     }
   }
@@ -468,19 +536,45 @@ export class Replica {
     if (pending.size === 0) this.pending.delete(id)
   }
 
+  /** The origin's version changed: it is dirty, and its share of the digest is to be hashed again. */
   private rehash (id: number): void {
-    const idHash = this.names.hashOf(id)
-    const h = fmix32(mixSafeInt(mixSafeInt(idHash, this.upTo[id] as number), this.max[id] as number)) || 1
-    const bucket = idHash & BUCKET_MASK
-    const change = (this.digestHash[id] as number) ^ h
-    this.fine[bucket] = ((this.fine[bucket] as number) ^ change) >>> 0
-    this.top[bucket & TOP_MASK] = ((this.top[bucket & TOP_MASK] as number) ^ change) >>> 0
-    this.fineTotal = (this.fineTotal ^ change) >>> 0
-    this.digestHash[id] = h
-    if (this.dirty[id] === 0) {
-      this.dirty[id] = 1
-      this.dirtyList.push(id)
+    const flags = this.dirty[id] as number
+    if (flags === (DIRTY | UNHASHED)) return
+    // A list emptied by replacing it starts again as a new array, not by pushing into the empty one,
+    // which has been around long enough to be in the old generation by now: an old array's elements
+    // (young) count as live in every scavenge until a full collection, whatever still refers to the
+    // array, so everything they point to gets promoted (at 10,000 nodes, most of a formed boot's garbage).
+    if ((flags & DIRTY) === 0) {
+      if (this.dirtyList.length === 0) this.dirtyList = [id]
+      else this.dirtyList.push(id)
     }
+    if ((flags & UNHASHED) === 0) {
+      if (this.unhashedList.length === 0) this.unhashedList = [id]
+      else this.unhashedList.push(id)
+    }
+    this.dirty[id] = DIRTY | UNHASHED
+  }
+
+  /**
+   * Bring the digest up to date: hash the share of every origin whose version
+   * changed since. The digest is the XOR of the shares, so the order they are
+   * hashed in, and how many changes each saw in between, make no difference.
+   */
+  private settle (): void {
+    const unhashed = this.unhashedList
+    if (unhashed.length === 0) return
+    for (const id of unhashed) {
+      const idHash = this.names.hashOf(id)
+      const h = fmix32(mixSafeInt(mixSafeInt(idHash, this.upTo[id] as number), this.max[id] as number)) || 1
+      const bucket = idHash & BUCKET_MASK
+      const change = (this.digestHash[id] as number) ^ h
+      this.fine[bucket] = ((this.fine[bucket] as number) ^ change) >>> 0
+      this.top[bucket & TOP_MASK] = ((this.top[bucket & TOP_MASK] as number) ^ change) >>> 0
+      this.fineTotal = (this.fineTotal ^ change) >>> 0
+      this.digestHash[id] = h
+      this.dirty[id] = (this.dirty[id] as number) & ~UNHASHED
+    }
+    this.unhashedList = []
   }
 
   private version (id: number): OriginVersion {
@@ -508,7 +602,7 @@ export class Replica {
   /** The version of one origin, [origin, 0, 0] when unknown. */
   versionOf (origin: NodeName): OriginVersion {
     const id = this.names.find(origin)
-    return id < 0 || id >= this.cap || this.digestHash[id] === 0 ? [origin, 0, 0] : this.version(id)
+    return id < 0 || id >= this.cap || !this.isOrigin(id) ? [origin, 0, 0] : this.version(id)
   }
 
   /** Every known origin's version, in the order the origins were first seen. */
@@ -526,7 +620,7 @@ export class Replica {
     const out: OriginVersion[] = []
     for (const id of this.dirtyList) {
       out.push(this.version(id))
-      this.dirty[id] = 0
+      this.dirty[id] = (this.dirty[id] as number) & ~DIRTY
     }
     if (this.dirtyList.length > 0) this.dirtyList = []
     return out
@@ -547,6 +641,7 @@ export class Replica {
 
   /** The digest folded to `bucketCount` buckets (a power of two up to 1024). */
   digest (bucketCount: number): number[] {
+    this.settle()
     if (bucketCount === 1) return [this.fineTotal]
     const out = new Array<number>(bucketCount).fill(0)
     if (bucketCount === DIGEST_BUCKETS_FINE) {
@@ -562,6 +657,7 @@ export class Replica {
 
   /** Indices of the buckets where `theirs` differs from ours. */
   differingBuckets (theirs: readonly number[]): number[] {
+    this.settle()
     const n = theirs.length
     const out: number[] = []
     if (n === DIGEST_BUCKETS_FINE) {

@@ -123,6 +123,11 @@ export class MemberTable {
     return id < 0 ? undefined : this.incarnation[id]
   }
 
+  /** `incarnationOf` by the member's id (see `statusOfId`). */
+  incarnationOfId (id: number): number | undefined {
+    return id < 0 || id >= this.cap || this.status[id] === 0 ? undefined : this.incarnation[id]
+  }
+
   /** Every member with a record, self included. */
   * all (): Generator<MemberView> {
     for (let id = 0; id < this.cap; id++) if (this.status[id] !== 0) yield this.view(id)
@@ -182,6 +187,16 @@ export class MemberTable {
       id = this.names.intern(name)
       this.ensure(id)
     }
+    return this.record(id, name, rec, rng)
+  }
+
+  /** `set` by the member's id in this table's NameTable (one interned already). */
+  setId (id: number, rec: MemberRecord, rng: Rng): Liveness | undefined {
+    this.ensure(id)
+    return this.record(id, this.names.nameOf(id), rec, rng)
+  }
+
+  private record (id: number, name: NodeName, rec: MemberRecord, rng: Rng): Liveness | undefined {
     const code = this.status[id] as number
     const before = code === 0 ? undefined : STATUSES[code - 1]
     this.status[id] = statusCode(rec.status)
