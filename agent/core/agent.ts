@@ -535,8 +535,7 @@ export class AgentCore {
     if (member >= 0) {
       this.timersMoved = true
       this.onMemberWrite(member, e, at)
-    }
-    else if (!local && outcome.kind === 'applied' && e.origin === this.name) this.reassertOwn(e.key, at)
+    } else if (!local && outcome.kind === 'applied' && e.origin === this.name) this.reassertOwn(e.key, at)
     if (e.key.startsWith('admin/')) this.onAdminEntry(e.key)
     else if (outcome.kind === 'applied' && e.key.endsWith('/maintenance')) {
       const owner = ownerOfKey(e.key)
