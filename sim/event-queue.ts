@@ -132,25 +132,10 @@ export class IntrusiveQueue<T extends Stamped> {
     return this.heap.length === 0 ? Infinity : this.seqs[0] as number
   }
 
-  /** Give `ev` its time and the next sequence number without queueing it (for `append` and `pushLane`). */
+  /** Give `ev` its time and the next sequence number without queueing it (for `pushLane`). */
   stamp (ev: T, atMs: number): void {
     ev.atMs = atMs
     ev.seq = this.seq++
-  }
-
-  /**
-   * Queue `ev` at `atMs` at the end of `lane`, whose events must come in
-   * (time, sequence) order: a lane costs the heap one slot however many
-   * events wait in it, and appending to a lane that is queued already
-   * touches no heap slot at all.
-   */
-  append (lane: Lane<T>, atMs: number, ev: T): void {
-    const last = lane.last
-    if (last !== undefined && atMs < last.atMs) throw new Error('IntrusiveQueue.append: a lane\'s events must not go back in time')
-    this.stamp(ev, atMs)
-    this.count++
-    lane.items.push(ev)
-    if (lane.index < 0) this.queueLane(lane)
   }
 
   /** Queue a lane whose events the caller stamped (`stamp`) and put in (time, sequence) order. */
@@ -277,12 +262,10 @@ export class IntrusiveQueue<T extends Stamped> {
 /**
  * Events that wait as one entry of an `IntrusiveQueue`'s heap, in (time,
  * sequence) order: the heap holds the lane at the key of its first event.
- * The world keeps one lane for the store flushes (all due a fixed delay
- * after they are queued, so in order as they come) and one per gossip
- * publish (its deliveries, sorted once), which keeps the heap to the
- * nodes' timers and the few other events: at 10,000 nodes a publish queued
- * 10,000 deliveries, each sifted through a heap of tens of thousands of
- * events scattered in memory, and each delivery's store flush as many again.
+ * The world keeps one per gossip publish (its deliveries, sorted once),
+ * which keeps the heap to the few other events: at 10,000 nodes a publish
+ * queued 10,000 deliveries, each sifted through a heap of tens of
+ * thousands of events scattered in memory.
  * An event taken from a lane and queued again (a stalled node's) is queued
  * on its own.
  */
@@ -292,10 +275,6 @@ export class Lane<T extends Stamped> implements Stamped {
   index = -1
   items: T[] = []
   head = 0
-
-  get last (): T | undefined {
-    return this.head < this.items.length ? this.items[this.items.length - 1] : undefined
-  }
 }
 
 /**

@@ -47,9 +47,7 @@ describe('sim: event queue', () => {
     let order = 0
     let nowMs = 0
     let id = 0
-    // A lane appended to in time order (as the store flushes are), and lanes queued whole (as gossip publishes are).
-    const fifo = new Lane<Ev>()
-    const fifoDelay = 7
+    // Lanes queued whole, as gossip publishes are, between events queued one by one.
     let popped = 0
     for (let step = 0; step < 20_000; step++) {
       const r = rng.next()
@@ -58,11 +56,7 @@ describe('sim: event queue', () => {
         const atMs = nowMs + rng.int(50)
         q.push(atMs, ev)
         queued.set(ev.id, { atMs, order: order++ })
-      } else if (r < 0.45) {
-        const ev: Ev = { atMs: 0, seq: 0, index: -1, id: id++ }
-        q.append(fifo, nowMs + fifoDelay, ev)
-        queued.set(ev.id, { atMs: nowMs + fifoDelay, order: order++ })
-      } else if (r < 0.5) {
+      } else if (r < 0.4) {
         const lane = new Lane<Ev>()
         const n = rng.int(40)
         for (let i = 0; i < n; i++) {
@@ -88,9 +82,18 @@ describe('sim: event queue', () => {
       expect(q.size).toBe(queued.size)
     }
     expect(popped).toBeGreaterThan(5_000)
+    // What is left comes out in order, and then the queue is empty.
+    const rest = [...queued].sort((a, b) => a[1].atMs - b[1].atMs || a[1].order - b[1].order).map(([key]) => key)
+    expect(rest.map(() => (q.pop() as Ev).id)).toEqual(rest)
+    expect(q.size).toBe(0)
+    // A lane is queued once: queueing it again while it waits is refused.
+    const lane = new Lane<Ev>()
     const ev: Ev = { atMs: 0, seq: 0, index: -1, id: id++ }
-    q.append(fifo, nowMs + fifoDelay, ev)
-    expect(() => q.append(fifo, nowMs, { atMs: 0, seq: 0, index: -1, id: id++ })).toThrow(/back in time/)
+    q.stamp(ev, nowMs + 1)
+    lane.items.push(ev)
+    q.pushLane(lane)
+    expect(() => q.pushLane(lane)).toThrow(/queued already/)
+    expect(q.pop()).toBe(ev)
   })
 })
 
