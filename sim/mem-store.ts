@@ -143,8 +143,8 @@ export class MemStore {
           for (let j = log.origins.length - 1; j >= 0; j--) first.set(log.origins[j] as NodeName, j)
         }
         const j = first.get(origin) as number
-        const upTo = log.upTo[j] as number
-        lagging.set(origin, upTo < 0 ? undefined : [upTo, log.max[j] as number])
+        const upTo = log.upToAt(j)
+        lagging.set(origin, upTo < 0 ? undefined : [upTo, log.maxAt(j)])
       }
     }
     this.lagging = lagging
@@ -159,16 +159,16 @@ export class MemStore {
     const log = this.log
     const entries = new Map<EntryKey, Entry>()
     for (const e of r.all()) entries.set(e.key, e)
-    for (let i = log.keys.length - 1; i >= 0; i--) {
-      const before = log.entries[i]
-      if (before === undefined) entries.delete(log.keys[i] as EntryKey)
+    for (let i = log.changeCount - 1; i >= 0; i--) {
+      const before = log.entryAt(i)
+      if (before === undefined) entries.delete(log.keyAt(i))
       else entries.set(before.key, before)
     }
     const versions = new Map<NodeName, [Hlc, Hlc] | undefined>()
     for (const [origin, upTo, max] of r.versions()) versions.set(origin, [upTo, max])
     for (let i = log.origins.length - 1; i >= 0; i--) {
-      const upTo = log.upTo[i] as number
-      versions.set(log.origins[i] as NodeName, upTo < 0 ? undefined : [upTo, log.max[i] as number])
+      const upTo = log.upToAt(i)
+      versions.set(log.origins[i] as NodeName, upTo < 0 ? undefined : [upTo, log.maxAt(i)])
     }
     for (const [origin, v] of this.lagging) versions.set(origin, v)
     const out: OriginVersion[] = []

@@ -203,7 +203,7 @@ export class MemberTable {
     this.incarnation[id] = rec.incarnation
     if (name === this.self) return before
     if (rec.status === 'dead') this.deadSet.add(name)
-    else this.deadSet.delete(name)
+    else if (this.deadSet.size > 0) this.deadSet.delete(name)
     const wasActive = this.activePos[id] !== 0
     const isActive = rec.status === 'alive' || rec.status === 'suspect'
     if (isActive && !wasActive) {

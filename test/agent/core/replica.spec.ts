@@ -269,16 +269,16 @@ describe('replicated state: layout', () => {
       for (const e of after) r.merge(e)
       r.collectTombstones(Number.MAX_SAFE_INTEGER, 0)
       const entries = new Map([...r.all()].map((e) => [e.key, e]))
-      for (let i = log.keys.length - 1; i >= 0; i--) {
-        const e = log.entries[i]
-        if (e === undefined) entries.delete(log.keys[i] as string)
+      for (let i = log.changeCount - 1; i >= 0; i--) {
+        const e = log.entryAt(i)
+        if (e === undefined) entries.delete(log.keyAt(i))
         else entries.set(e.key, e)
       }
       const versions = new Map(r.versions().map(([o, upTo, max]) => [o, [upTo, max]]))
       for (let i = log.origins.length - 1; i >= 0; i--) {
-        const upTo = log.upTo[i] as number
+        const upTo = log.upToAt(i)
         if (upTo < 0) versions.delete(log.origins[i] as string)
-        else versions.set(log.origins[i] as string, [upTo, log.max[i] as number])
+        else versions.set(log.origins[i] as string, [upTo, log.maxAt(i)])
       }
       expect(Object.fromEntries([...entries].sort(([x], [y]) => (x < y ? -1 : 1)))).toEqual(entriesThen)
       expect(versions).toEqual(versionsThen)
