@@ -155,6 +155,8 @@ export class Replica {
   private origins = 0
   /** Per origin id, prev -> hlc of writes received ahead of a gap; only origins with such writes (few, briefly). */
   private readonly pending = new Map<number, Map<Hlc, Hlc>>()
+  /** `pending.size`, kept here: the check runs for every write that continues a chain, and reading a Map's size touches the map. */
+  private pendingOrigins = 0
   /** Per origin name, held entries it wrote outside its own row (other keys, verdicts on other members). */
   private readonly extras = new Map<NodeName, number>()
   /** `member/<name>` slots held by an entry someone else wrote. */
@@ -374,6 +376,7 @@ export class Replica {
     this.originOrder = source.originOrder.slice()
     this.origins = source.origins
     for (const [id, p] of source.pending) this.pending.set(id, new Map(p))
+    this.pendingOrigins = this.pending.size
     for (const [origin, n] of source.extras) this.extras.set(origin, n)
     this.foreignMembers = source.foreignMembers
     for (const key of source.tombstones) this.tombstones.add(key)
@@ -535,7 +538,10 @@ export class Replica {
       this.followPending(id)
     } else if (hlc > before) {
       let pending = this.pending.get(id)
-      if (pending === undefined) this.pending.set(id, pending = new Map())
+      if (pending === undefined) {
+        this.pending.set(id, pending = new Map())
+        this.pendingOrigins++
+      }
       if (pending.size >= PENDING_LINKS_PER_ORIGIN_MAX) {
         const oldest = pending.keys().next().value as Hlc
         pending.delete(oldest)
@@ -551,7 +557,7 @@ export class Replica {
   }
 
   private followPending (id: number): void {
-    if (this.pending.size === 0) return
+    if (this.pendingOrigins === 0) return
     const pending = this.pending.get(id)
     if (pending === undefined) return
     let upTo = this.upTo[id] as number
@@ -563,7 +569,10 @@ export class Replica {
     }
     this.upTo[id] = upTo
     for (const [prev, hlc] of pending) if (hlc <= upTo || prev < upTo) pending.delete(prev)
-    if (pending.size === 0) this.pending.delete(id)
+    if (pending.size === 0) {
+      this.pending.delete(id)
+      this.pendingOrigins--
+    }
   }
 
   /** The origin's version changed: it is dirty, and its share of the digest is to be hashed again. */
