@@ -1,9 +1,11 @@
 /**
  * Two real libp2p mesh nodes on loopback, `b` serving an echo protocol, for
  * tests of what the connection does to bytes (coalescing, the direct Noise
- * path). The caller stops the nodes it gets (they are pushed to `nodes`).
+ * path). The nodes are pushed to `nodes`; `nodesStoppedAfterEach` gives a list
+ * whose nodes are stopped after each test of the suite that calls it.
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { afterEach } from 'vitest'
 import { createMeshNode } from '../../agent/runtime/libp2p-node.js'
 import type { MeshNode } from '../../agent/runtime/libp2p-node.js'
 
@@ -15,4 +17,13 @@ export async function echoPair (nodes: MeshNode[]): Promise<[MeshNode, MeshNode]
   const [a, b] = nodes.slice(-2) as [MeshNode, MeshNode]
   await b.handle(ECHO_PROTOCOL, ({ stream }) => { stream.sink(stream.source).catch(() => {}) })
   return [a, b]
+}
+
+/** A list for `echoPair` whose nodes are stopped after each test (call it inside a `describe`). */
+export function nodesStoppedAfterEach (): MeshNode[] {
+  const nodes: MeshNode[] = []
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map(async (n) => await n.stop()))
+  })
+  return nodes
 }

@@ -8,11 +8,11 @@ import type { Stream, StreamMuxer } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
 import { pushable } from 'it-pushable'
 import { Uint8ArrayList } from 'uint8arraylist'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { coalesced, coalescingMuxer } from '../../../agent/runtime/coalesce.js'
 import { COALESCED_CHUNK_BYTES_MAX } from '../../../agent/runtime/constants.js'
 import type { MeshNode } from '../../../agent/runtime/libp2p-node.js'
-import { ECHO_PROTOCOL, echoPair } from '../../helpers/echo-pair.js'
+import { ECHO_PROTOCOL, echoPair, nodesStoppedAfterEach } from '../../helpers/echo-pair.js'
 
 type Chunk = Uint8Array | Uint8ArrayList
 
@@ -205,10 +205,7 @@ describe('runtime: coalesce: between two yamux muxers', () => {
 })
 
 describe('runtime: coalesce: two libp2p nodes', () => {
-  const nodes: MeshNode[] = []
-  afterEach(async () => {
-    await Promise.all(nodes.splice(0).map(async (n) => await n.stop()))
-  })
+  const nodes = nodesStoppedAfterEach()
 
   it('should carry bursts on several streams of one connection unchanged', async () => {
     const [a, b] = await echoPair(nodes)

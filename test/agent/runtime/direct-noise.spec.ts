@@ -4,11 +4,11 @@
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { pushable } from 'it-pushable'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { directStats, NOISE_PLAINTEXT_BYTES_MAX, opened, sealed, SinkChain } from '../../../agent/runtime/direct-noise.js'
 import { createMeshNode } from '../../../agent/runtime/libp2p-node.js'
 import type { MeshNode } from '../../../agent/runtime/libp2p-node.js'
-import { ECHO_PROTOCOL, echoPair } from '../../helpers/echo-pair.js'
+import { ECHO_PROTOCOL, echoPair, nodesStoppedAfterEach } from '../../helpers/echo-pair.js'
 
 type Chunk = Uint8Array | { byteLength: number, subarray: () => Uint8Array }
 
@@ -159,10 +159,7 @@ describe('runtime: direct noise: sealing and opening', () => {
 })
 
 describe('runtime: direct noise: two libp2p nodes', () => {
-  const nodes: MeshNode[] = []
-  afterEach(async () => {
-    await Promise.all(nodes.splice(0).map(async (n) => await n.stop()))
-  })
+  const nodes = nodesStoppedAfterEach()
 
   it('should set up every connection without Noise\'s queues and carry large and small writes both ways', async () => {
     const [a, b] = await echoPair(nodes)
