@@ -77,9 +77,7 @@ export interface Stamped {
  * The world queues one event per gossip delivery, so at 1,000 nodes the
  * wrapper objects were a measurable share of the garbage. An event popped
  * and pushed again (a stalled node's deferral) gets a new time and sequence.
- * A queued event can be moved to another time (`move`), which is a push
- * without leaving the old copy behind: a node's timer moves most times it
- * runs a step.
+ * Node timers, which move at most steps, live beside it in a `TimerHeap`.
  *
  * The heap keeps each slot's time and sequence number in typed arrays
  * beside the events, so sifting compares numbers in two arrays instead of
@@ -155,16 +153,6 @@ export class IntrusiveQueue<T extends Stamped> {
   private grow (): void {
     this.times = grown(this.times, this.times.length * 2)
     this.seqs = grown(this.seqs, this.seqs.length * 2)
-  }
-
-  /** Give a queued event a new time and sequence number, as if it were pushed now. */
-  move (ev: T, atMs: number): void {
-    ev.atMs = atMs
-    ev.seq = this.seq++
-    // Its new sequence number is the largest, so it can only move down unless its time went down.
-    const i = ev.index
-    if (i > 0 && atMs < (this.times[(i - 1) >> 1] as number)) this.up(i, ev, atMs, ev.seq)
-    else this.down(i, ev, atMs, ev.seq)
   }
 
   private up (from: number, ev: T | Lane<T>, t: number, s: number): void {
