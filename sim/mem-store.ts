@@ -92,12 +92,13 @@ export class MemStore {
     this.mark = this.log.origins.length
   }
 
-  /** Write the queued batch; returns the entries that became durable. */
-  flush (): Entry[] {
+  /** Write the queued batch; returns the entries that became durable (read only). */
+  flush (): readonly Entry[] {
     const batch = this.queued
-    const durable: Entry[] = []
+    // A batch is usually one persist effect: its own list of entries is the answer, not a copy.
+    const durable: Entry[] = batch.length === 1 ? (batch[0] as Persist).entries : []
     for (const p of batch) {
-      for (const e of p.entries) durable.push(e)
+      if (batch.length > 1) for (const e of p.entries) durable.push(e)
       this.hlc = Math.max(this.hlc, p.hlc)
       this.incarnation = Math.max(this.incarnation, p.incarnation)
     }

@@ -432,10 +432,16 @@ export class World implements GossipHost {
       for (let from = (started[s] as { seen: number }).seen; from < writes.length; from += GOSSIP_ENTRIES_MAX) order.push(from * started.length + s)
     }
     order.sort((a, b) => a - b)
+    // Every node whose input starts at one write gets the same array (cores do not mutate inputs).
+    let entries: Entry[] = []
+    let entriesFrom = -1
     for (const key of order) {
       const { idx } = started[key % started.length] as { idx: number }
       const from = Math.floor(key / started.length)
-      const entries = writes.slice(from, from + GOSSIP_ENTRIES_MAX)
+      if (from !== entriesFrom) {
+        entries = writes.slice(from, from + GOSSIP_ENTRIES_MAX)
+        entriesFrom = from
+      }
       // Flushed at once, so there is nothing for a crash to lose and the store need not log the changes.
       this.node(idx).store.unlogged(() => this.step(idx, { kind: 'entries', source: 'gossip', entries }))
       this.flushNow(idx)

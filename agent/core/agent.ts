@@ -336,6 +336,17 @@ export class AgentCore {
     if (this.phase !== 'idle') throw new Error('restore must run before start')
     for (const v of versions) this.replica.restoreVersion(v)
     for (const e of entries) if (this.replica.merge(e).kind === 'applied') this.restored(e, monoMs)
+    this.restoredClock()
+  }
+
+  /**
+   * After a restore: the clock starts after the newest stamp the replica
+   * knows of (every entry held and every version), the own write stamp after
+   * the newest own one, and the maintenance worker looks again.
+   */
+  private restoredClock (): void {
+    const newest = this.replica.newestStamp()
+    if (newest > this.clock.current) this.clock.observe(newest, 0)
     this.maintenanceDirty = true
     this.lastOwnHlc = Math.max(this.lastOwnHlc, this.replica.versionOf(this.name)[1])
   }
@@ -349,24 +360,18 @@ export class AgentCore {
   restoreFrom (source: Replica, monoMs: number): void {
     if (this.phase !== 'idle') throw new Error('restore must run before start')
     this.replica.copyFrom(source)
-    // What `restored` does with each entry, in the same order, without parsing keys (a formed node
-    // takes in tens of thousands): a member record is the first slot of its member's row, and
-    // every row entry but a member record is its row node's own write (merge checked that).
+    // What `restored` does with each entry, in the same order. Of the rows it reads only the member
+    // records: any other row entry is its row node's own write, which needs nothing but the clock,
+    // and the versions give that (a formed node holds tens of thousands of entries).
     const selfId = this.replica.names.find(this.name)
-    this.replica.forEachPlaced((e, id, field) => {
-      const hlc = e.hlc
-      if (hlc > this.clock.current) this.clock.observe(hlc, 0)
-      if (hlc > this.lastOwnHlc && (field === 0 ? e.origin === this.name : id === selfId)) this.lastOwnHlc = hlc
-      if (field === 0 && id !== selfId && isMemberRecord(e.value)) this.members.setId(id, e.value, this.rng)
+    this.replica.forEachMemberRecord((e, id) => {
+      if (id !== selfId && isMemberRecord(e.value)) this.members.setId(id, e.value, this.rng)
     }, (e) => this.restored(e, monoMs))
-    this.maintenanceDirty = true
-    this.lastOwnHlc = Math.max(this.lastOwnHlc, this.replica.versionOf(this.name)[1])
+    this.restoredClock()
   }
 
   /** What `restore` does with an entry it merged. */
   private restored (e: Entry, _monoMs: number): void {
-    if (e.hlc > this.clock.current) this.clock.observe(e.hlc, 0)
-    if (e.origin === this.name && e.hlc > this.lastOwnHlc) this.lastOwnHlc = e.hlc
     const member = this.replica.memberOf(e.key)
     if (member !== undefined && member !== this.name && isMemberRecord(e.value)) this.members.set(member, e.value, this.rng)
     // Stored admin events were verified when they arrived.

@@ -16,6 +16,8 @@ export class EntryPool {
   private tags = new Int32Array(1024)
   private readonly ids = new Map<Entry, number>()
   private readonly free: number[] = []
+  /** The id `idOf` found last (its entry may have left since: `entries` is checked). */
+  private lastId = 0
 
   /** Entries in the pool. */
   get size (): number {
@@ -26,9 +28,22 @@ export class EntryPool {
     return this.entries[id] as Entry
   }
 
-  /** The id of `e`, or -1 when no slot holds it. */
+  /**
+   * The id of `e`, or -1 when no slot holds it. The id found last and the
+   * one after it are tried first: one gossiped write is merged by every
+   * replica sharing the pool in turn, and a batch of writes pooled together
+   * has consecutive ids (a formed fleet's nodes each take in the same ones in
+   * the same order). At 10,000 simulated nodes the Map lookup was a good part
+   * of a merge.
+   */
   idOf (e: Entry): number {
-    return this.ids.get(e) ?? -1
+    const entries = this.entries
+    const last = this.lastId
+    if (entries[last] === e) return last
+    if (last + 1 < entries.length && entries[last + 1] === e) return (this.lastId = last + 1)
+    const id = this.ids.get(e) ?? -1
+    if (id >= 0) this.lastId = id
+    return id
   }
 
   /** The tag `e` was added with. */

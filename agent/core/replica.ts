@@ -240,21 +240,33 @@ export class Replica {
   }
 
   /**
-   * `forEach` split in two, for a reader that wants to know where an entry
-   * sits without parsing its key: `row` gets each row entry with its node id
-   * and field (0: `member/<name>`, the node's member record), `rest` each
-   * entry kept outside the rows. The same order as `forEach`.
+   * `fn` for every member record held in a row (`member/<name>`, the first
+   * slot of its member's row), with the member's name id, in row order; then
+   * `rest` for each entry kept outside the rows. A restore wants no other
+   * row entry: each is its row node's own write (merge checked that).
    */
-  forEachPlaced (row: (e: Entry, id: number, field: number) => void, rest: (e: Entry) => void): void {
+  forEachMemberRecord (fn: (e: Entry, id: number) => void, rest: (e: Entry) => void): void {
     const rows = this.rows
     const pool = this.pool
-    for (let id = 0, i = 0; i < rows.length; id++) {
-      for (let f = 0; f < ROW; f++, i++) {
-        const r = rows[i] as number
-        if (r !== 0) row(pool.get(r - 1), id, f)
-      }
+    for (let id = 0, i = 0; i < rows.length; id++, i += ROW) {
+      const r = rows[i] as number
+      if (r !== 0) fn(pool.get(r - 1), id)
     }
     for (const e of this.other.values()) rest(e)
+  }
+
+  /**
+   * The newest stamp of any origin's version (0 when none): at least the
+   * stamp of every entry held, as every merge moves its origin's version up
+   * to it. A restored clock starts after it.
+   */
+  newestStamp (): Hlc {
+    let newest = 0
+    for (let i = 0; i < this.origins; i++) {
+      const m = this.max[this.originOrder[i] as number] as number
+      if (m > newest) newest = m
+    }
+    return newest
   }
 
   /**

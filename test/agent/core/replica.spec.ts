@@ -308,6 +308,24 @@ describe('replicated state: copies', () => {
       expect(stateOf(template)).toEqual(before)
     }), { numRuns: 200 })
   })
+
+  it('should start a restored clock after the newest stamp it holds or knows a version of, by either path', () => {
+    fc.assert(fc.property(writesArb, fc.nat({ max: 3 }), (writes, ahead) => {
+      const names = new NameTable()
+      const template = new Replica(names)
+      for (const w of writes) template.merge(w)
+      // A version newer than any entry held (as a sync's `complete` can leave one).
+      const first = writes[0]
+      if (first !== undefined && ahead > 0) template.advance(first.origin, Math.max(...writes.map((w) => w.hlc)) + ahead)
+      const newest = Math.max(0, ...[...template.all()].map((e) => e.hlc), ...template.versions().map(([, upTo, max]) => Math.max(upTo, max)))
+      const merged = new AgentCore({ names, name: 'b', rng: seededRng(1) })
+      merged.restore(template.all(), template.versions(), 0)
+      const copied = new AgentCore({ names, name: 'b', rng: seededRng(1) })
+      copied.restoreFrom(template, 0)
+      expect(merged.hlc).toBe(newest === 0 ? 0 : newest + 1)
+      expect(copied.hlc).toBe(merged.hlc)
+    }), { numRuns: 200 })
+  })
 })
 
 describe('replicated state: the shared entry pool', () => {
