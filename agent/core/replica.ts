@@ -76,6 +76,10 @@ const byHlc = (a: Entry, b: Entry): number => a.hlc - b.hlc
 /** Bits of `Replica.dirty`. */
 const DIRTY = 1
 const UNHASHED = 2
+/** Doubles per origin id in `ver`: upTo, max, and the mark (see `ver`). */
+const VER = 3
+/** The flags sit above the 32 bits of the digest share in a mark. */
+const MARK_FLAGS = 2 ** 32
 
 /**
  * What a replica replaced since the log was last cleared, oldest first, so
@@ -146,10 +150,16 @@ export class Replica {
   private readonly other = new Map<EntryKey, Entry>()
   /** Ids with room in the columns and rows. */
   private cap = 0
-  private upTo = new Float64Array(0)
-  private max = new Float64Array(0)
-  /** The origin's share of the digest as the buckets hold it; 0 while it is not (yet) an origin here, or not hashed yet (see `settle`). */
-  private digestHash = new Uint32Array(0)
+  /**
+   * Per origin id, at id * VER: upTo, max, and a mark that holds the
+   * origin's share of the digest as the buckets hold it (the low 32 bits; 0
+   * while it is not, or not yet, an origin here, or not hashed yet: see
+   * `settle`) plus the DIRTY (in dirtyList) and UNHASHED (in unhashedList)
+   * flags times MARK_FLAGS. One column, not four: a merge reads and writes
+   * all of them, and at 10,000 simulated nodes each separate column was a
+   * cache miss per merge.
+   */
+  private ver = new Float64Array(0)
   /** Origin ids in the order this replica first saw them (versions and deltas list origins in this order). */
   private originOrder = new Int32Array(16)
   private origins = 0
@@ -174,8 +184,6 @@ export class Replica {
    * origin's share is hashed when the digest is read, once however many writes of it came in between.
    */
   private unhashedList: number[] = []
-  /** Per id: DIRTY (in dirtyList) and UNHASHED (in unhashedList) bits. */
-  private dirty = new Uint8Array(0)
   private count = 0
   /** The last key `locate` resolved to a row slot (merge and its caller look a key up several times). */
   private lastKey = ''
@@ -263,7 +271,7 @@ export class Replica {
   newestStamp (): Hlc {
     let newest = 0
     for (let i = 0; i < this.origins; i++) {
-      const m = this.max[this.originOrder[i] as number] as number
+      const m = this.ver[(this.originOrder[i] as number) * VER + 1] as number
       if (m > newest) newest = m
     }
     return newest
@@ -359,10 +367,7 @@ export class Replica {
     if (id < this.cap) return
     const names = this.names.size
     const cap = Math.max(id + 1, names + (names >> 3), 16)
-    this.upTo = grown(this.upTo, cap)
-    this.max = grown(this.max, cap)
-    this.digestHash = grown(this.digestHash, cap)
-    this.dirty = grown(this.dirty, cap)
+    this.ver = grown(this.ver, cap * VER)
     this.rows = grown(this.rows, cap * ROW)
     this.cap = cap
   }
@@ -379,9 +384,8 @@ export class Replica {
     if (this.count > 0 || this.origins > 0) throw new Error('Replica.copyFrom: this replica is not empty')
     source.settle()
     this.ensure(source.cap - 1)
-    this.upTo.set(source.upTo)
-    this.max.set(source.max)
-    this.digestHash.set(source.digestHash)
+    // The source is settled (no UNHASHED flag); only origins have marks, each made DIRTY alone below.
+    this.ver.set(source.ver)
     this.rows.set(source.rows)
     for (let i = 0; i < source.rows.length; i++) if (source.rows[i] !== 0) this.pool.retain((source.rows[i] as number) - 1)
     for (const [key, e] of source.other) this.other.set(key, e)
@@ -399,7 +403,7 @@ export class Replica {
     for (let i = 0; i < this.origins; i++) {
       const id = this.originOrder[i] as number
       this.logVersion(id, -1, -1)
-      this.dirty[id] = DIRTY
+      this.ver[id * VER + 2] = this.share(id) + DIRTY * MARK_FLAGS
       this.dirtyList.push(id)
     }
     const undo = this.undo
@@ -516,7 +520,22 @@ export class Replica {
 
   /** Whether id is an origin here (its share of the digest is in the buckets, or waits to be). */
   private isOrigin (id: number): boolean {
-    return this.digestHash[id] !== 0 || ((this.dirty[id] as number) & UNHASHED) !== 0
+    const mark = this.ver[id * VER + 2] as number
+    return mark !== 0 && ((mark >>> 0) !== 0 || (Math.floor(mark / MARK_FLAGS) & UNHASHED) !== 0)
+  }
+
+  /** The origin's share of the digest as the buckets hold it (0: none). */
+  private share (id: number): number {
+    return (this.ver[id * VER + 2] as number) >>> 0
+  }
+
+  private flags (id: number): number {
+    return Math.floor((this.ver[id * VER + 2] as number) / MARK_FLAGS)
+  }
+
+  private setFlags (id: number, flags: number): void {
+    const at = id * VER + 2
+    this.ver[at] = ((this.ver[at] as number) >>> 0) + flags * MARK_FLAGS
   }
 
   /** `ensureOrigin` of an id that is no origin here yet, but for its share of the digest (which still reads 0). */
@@ -541,12 +560,14 @@ export class Replica {
     // A new origin's share of the digest is marked once, below, not once for (0, 0) and again.
     const fresh = !this.isOrigin(id)
     if (fresh) this.addOrigin(id)
-    const before = this.upTo[id] as number
-    const beforeMax = this.max[id] as number
-    if (hlc > beforeMax) this.max[id] = hlc
+    const ver = this.ver
+    const at = id * VER
+    const before = ver[at] as number
+    const beforeMax = ver[at + 1] as number
+    if (hlc > beforeMax) ver[at + 1] = hlc
     if (prev <= before && hlc > before) {
       // prev below upTo happens after a sync covered the gap; the chain still continues from hlc.
-      this.upTo[id] = hlc
+      ver[at] = hlc
       this.followPending(id)
     } else if (hlc > before) {
       let pending = this.pending.get(id)
@@ -560,7 +581,7 @@ export class Replica {
       }
       pending.set(prev, hlc)
     }
-    if (this.upTo[id] !== before || this.max[id] !== beforeMax) {
+    if (ver[at] !== before || ver[at + 1] !== beforeMax) {
       this.logVersion(id, before, beforeMax)
       this.rehash(id)
     } else if (fresh) {
@@ -572,14 +593,14 @@ export class Replica {
     if (this.pendingOrigins === 0) return
     const pending = this.pending.get(id)
     if (pending === undefined) return
-    let upTo = this.upTo[id] as number
+    let upTo = this.ver[id * VER] as number
     for (;;) {
       const next = pending.get(upTo)
       if (next === undefined) break
       pending.delete(upTo)
       upTo = next
     }
-    this.upTo[id] = upTo
+    this.ver[id * VER] = upTo
     for (const [prev, hlc] of pending) if (hlc <= upTo || prev < upTo) pending.delete(prev)
     if (pending.size === 0) {
       this.pending.delete(id)
@@ -589,7 +610,7 @@ export class Replica {
 
   /** The origin's version changed: it is dirty, and its share of the digest is to be hashed again. */
   private rehash (id: number): void {
-    const flags = this.dirty[id] as number
+    const flags = this.flags(id)
     if (flags === (DIRTY | UNHASHED)) return
     // A list emptied by replacing it starts again as a new array, not by pushing into the empty one,
     // which has been around long enough to be in the old generation by now: an old array's elements
@@ -603,7 +624,7 @@ export class Replica {
       if (this.unhashedList.length === 0) this.unhashedList = [id]
       else this.unhashedList.push(id)
     }
-    this.dirty[id] = DIRTY | UNHASHED
+    this.setFlags(id, DIRTY | UNHASHED)
   }
 
   /**
@@ -616,20 +637,21 @@ export class Replica {
     if (unhashed.length === 0) return
     for (const id of unhashed) {
       const idHash = this.names.hashOf(id)
-      const h = fmix32(mixSafeInt(mixSafeInt(idHash, this.upTo[id] as number), this.max[id] as number)) || 1
+      const at = id * VER
+      const h = fmix32(mixSafeInt(mixSafeInt(idHash, this.ver[at] as number), this.ver[at + 1] as number)) || 1
       const bucket = idHash & BUCKET_MASK
-      const change = (this.digestHash[id] as number) ^ h
+      const mark = this.ver[at + 2] as number
+      const change = (mark >>> 0) ^ h
       this.fine[bucket] = ((this.fine[bucket] as number) ^ change) >>> 0
       this.top[bucket & TOP_MASK] = ((this.top[bucket & TOP_MASK] as number) ^ change) >>> 0
       this.fineTotal = (this.fineTotal ^ change) >>> 0
-      this.digestHash[id] = h
-      this.dirty[id] = (this.dirty[id] as number) & ~UNHASHED
+      this.ver[at + 2] = h + (Math.floor(mark / MARK_FLAGS) & ~UNHASHED) * MARK_FLAGS
     }
     this.unhashedList = []
   }
 
   private version (id: number): OriginVersion {
-    return [this.names.nameOf(id), this.upTo[id] as number, this.max[id] as number]
+    return [this.names.nameOf(id), this.ver[id * VER] as number, this.ver[id * VER + 1] as number]
   }
 
   /**
@@ -640,11 +662,12 @@ export class Replica {
   advance (origin: NodeName, upTo: Hlc): void {
     const id = this.names.intern(origin)
     this.ensureOrigin(id)
-    const before = this.upTo[id] as number
+    const at = id * VER
+    const before = this.ver[at] as number
     if (upTo <= before) return
-    const beforeMax = this.max[id] as number
-    this.upTo[id] = upTo
-    if (beforeMax < upTo) this.max[id] = upTo
+    const beforeMax = this.ver[at + 1] as number
+    this.ver[at] = upTo
+    if (beforeMax < upTo) this.ver[at + 1] = upTo
     this.followPending(id)
     this.logVersion(id, before, beforeMax)
     this.rehash(id)
@@ -671,7 +694,7 @@ export class Replica {
     const out: OriginVersion[] = []
     for (const id of this.dirtyList) {
       out.push(this.version(id))
-      this.dirty[id] = (this.dirty[id] as number) & ~DIRTY
+      this.setFlags(id, this.flags(id) & ~DIRTY)
     }
     if (this.dirtyList.length > 0) this.dirtyList = []
     return out
@@ -681,10 +704,11 @@ export class Replica {
   restoreVersion ([origin, upTo, max]: OriginVersion): void {
     const id = this.names.intern(origin)
     this.ensureOrigin(id)
-    const before = this.upTo[id] as number
-    const beforeMax = this.max[id] as number
-    this.upTo[id] = Math.max(before, upTo)
-    this.max[id] = Math.max(beforeMax, max, upTo)
+    const at = id * VER
+    const before = this.ver[at] as number
+    const beforeMax = this.ver[at + 1] as number
+    this.ver[at] = Math.max(before, upTo)
+    this.ver[at + 1] = Math.max(beforeMax, max, upTo)
     this.followPending(id)
     this.logVersion(id, before, beforeMax)
     this.rehash(id)
@@ -761,8 +785,8 @@ export class Replica {
       const id = this.originOrder[i] as number
       if (wanted[this.names.hashOf(id) & BUCKET_MASK & mask] !== 1) continue
       const origin = this.names.nameOf(id)
-      const upTo = this.upTo[id] as number
-      const max = this.max[id] as number
+      const upTo = this.ver[id * VER] as number
+      const max = this.ver[id * VER + 1] as number
       const their = theirMap.get(origin)
       const theirUpTo = their?.[1] ?? 0
       if (their !== undefined && their[1] === upTo && their[2] === max) continue
