@@ -32,6 +32,11 @@ export function faultRng (seed: number): Rng {
   return seededRng((seed ^ 0x5bd1e995) >>> 0)
 }
 
+/** Whether a scenario's faults can crash a node: churn that does not only leave, or a scheduled crash. */
+export function scenarioCrashes (s: Scenario): boolean {
+  return (s.churn.ratePerMin > 0 && s.churn.leaveFraction < 1) || s.events.some((e) => e.kind === 'crash')
+}
+
 export class FaultPlan {
   private readonly w: World
   private readonly s: Scenario

@@ -38,6 +38,8 @@ export class MemStore {
   private hlc: Hlc = 0
   private incarnation = 0
   private queued: Persist[] = []
+  /** Whether the replica logs its changes for a crash to roll back (see `attach`). */
+  private logged = true
 
   get hasQueued (): boolean {
     return this.queued.length > 0
@@ -49,9 +51,10 @@ export class MemStore {
    * still to be emitted (restoring marks them changed), so the stored ones
    * lag until then. With `asStored`, the replica also holds what the store
    * is to hold as if written already (a formed fleet's boot state), versions
-   * included.
+   * included. Without `logged`, the replica logs nothing: for a world that
+   * never crashes its nodes, where nothing reads what a crash would have kept.
    */
-  attach (replica: Replica, asStored = false): void {
+  attach (replica: Replica, asStored = false, logged = true): void {
     this.lagging = new Map()
     if (!asStored) {
       const stored = new Map<NodeName, OriginVersion>()
@@ -65,7 +68,8 @@ export class MemStore {
     this.log.clear()
     this.mark = 0
     this.replica = replica
-    replica.undo = this.log
+    this.logged = logged
+    replica.undo = logged ? this.log : undefined
   }
 
   /**
@@ -79,7 +83,7 @@ export class MemStore {
     try {
       fn()
     } finally {
-      r.undo = this.log
+      r.undo = this.logged ? this.log : undefined
     }
   }
 
@@ -189,6 +193,7 @@ export class MemStore {
 
   /** kill -9: whatever was not flushed is gone. */
   crash (): void {
+    if (!this.logged) throw new Error('MemStore.crash: the replica logs no changes to roll back (attached without logged)')
     this.queued = []
     this.detach()
   }

@@ -8,7 +8,7 @@
 import { CONVERGENCE_CHECK_MS, LEAVE_LINGER_MS, LIVENESS_CHECK_MS, PARTITION_AFTERMATH_MS, PROGRESS_EVERY_MS } from './constants.js'
 import { joinSettled, membershipAgrees, versionsAgree } from './convergence.js'
 import { DetectionMetrics } from './detection.js'
-import { FaultPlan, faultRng } from './faults.js'
+import { FaultPlan, faultRng, scenarioCrashes } from './faults.js'
 import { buildResult, finalChecks } from './result.js'
 import type { SimResult } from './result.js'
 import type { Scenario } from './scenario/index.js'
@@ -47,7 +47,8 @@ export class Run {
     this.opts = opts
     this.seed = opts.seed ?? scenario.seed
     this.scenarioPath = opts.scenarioPath ?? `sim/scenarios/${scenario.name}.yaml`
-    this.world = new World(scenario, this.seed)
+    // A world whose nodes never crash skips the stores' crash bookkeeping (see WorldOptions).
+    this.world = new World(scenario, this.seed, { crashes: scenarioCrashes(scenario) })
     this.detection = new DetectionMetrics(this.world)
     this.writes = new WriteTracker(this.world)
     this.sampler = new Sampler(this.world)
