@@ -146,6 +146,8 @@ export class Replica {
   private readonly pool: EntryPool
   /** Entries of row keys, as pool id + 1 (0: none), at node id * ROW + field. */
   private rows = new Int32Array(0)
+  /** One past the last row slot that ever held an entry: a copy takes no more. */
+  private rowsEnd = 0
   /** Entries of every other key. */
   private readonly other = new Map<EntryKey, Entry>()
   /** Ids with room in the columns and rows. */
@@ -160,11 +162,6 @@ export class Replica {
    * cache miss per merge.
    */
   private ver = new Float64Array(0)
-  /** Origin ids in the order this replica first saw them (versions and deltas list origins in this order). */
-  private originOrder = new Int32Array(16)
-  private origins = 0
-  /** Per origin id, prev -> hlc of writes received ahead of a gap; only origins with such writes (few, briefly). */
-  private readonly pending = new Map<number, Map<Hlc, Hlc>>()
   /** `pending.size`, kept here: the check runs for every write that continues a chain, and reading a Map's size touches the map. */
   private pendingOrigins = 0
   /** Per origin name, held entries it wrote outside its own row (other keys, verdicts on other members). */
@@ -172,11 +169,6 @@ export class Replica {
   /** `member/<name>` slots held by an entry someone else wrote. */
   private foreignMembers = 0
   private readonly tombstones = new Set<EntryKey>()
-  private readonly fine = new Uint32Array(DIGEST_BUCKETS_FINE)
-  /** The fine buckets folded to TOP_BUCKETS (bucket i into i mod TOP_BUCKETS), kept as they change: what a hello sends. */
-  private readonly top = new Uint32Array(TOP_BUCKETS)
-  /** XOR of all fine buckets: the one-bucket digest. */
-  private fineTotal = 0
   /** Origin ids whose version changed since `takeDirtyVersions`, in the order they changed. */
   private dirtyList: number[] = []
   /**
@@ -190,6 +182,17 @@ export class Replica {
   private lastSlot = 0
   /** When set, every change is logged here first (see UndoLog). */
   undo: UndoLog | undefined = undefined
+  // The fields a merge does not touch (most merges), after those it does: see AgentCore's fields.
+  /** Origin ids in the order this replica first saw them (versions and deltas list origins in this order). */
+  private originOrder = new Int32Array(16)
+  private origins = 0
+  /** Per origin id, prev -> hlc of writes received ahead of a gap; only origins with such writes (few, briefly). */
+  private readonly pending = new Map<number, Map<Hlc, Hlc>>()
+  private readonly fine = new Uint32Array(DIGEST_BUCKETS_FINE)
+  /** The fine buckets folded to TOP_BUCKETS (bucket i into i mod TOP_BUCKETS), kept as they change: what a hello sends. */
+  private readonly top = new Uint32Array(TOP_BUCKETS)
+  /** XOR of all fine buckets: the one-bucket digest. */
+  private fineTotal = 0
 
   /** `names` may be shared with other replicas and member tables (see NameTable). */
   constructor (names: NameTable = new NameTable()) {
@@ -256,7 +259,7 @@ export class Replica {
   forEachMemberRecord (fn: (e: Entry, id: number) => void, rest: (e: Entry) => void): void {
     const rows = this.rows
     const pool = this.pool
-    for (let id = 0, i = 0; i < rows.length; id++, i += ROW) {
+    for (let id = 0, i = 0; i < this.rowsEnd; id++, i += ROW) {
       const r = rows[i] as number
       if (r !== 0) fn(pool.get(r - 1), id)
     }
@@ -386,8 +389,12 @@ export class Replica {
     this.ensure(source.cap - 1)
     // The source is settled (no UNHASHED flag); only origins have marks, each made DIRTY alone below.
     this.ver.set(source.ver)
-    this.rows.set(source.rows)
-    for (let i = 0; i < source.rows.length; i++) if (source.rows[i] !== 0) this.pool.retain((source.rows[i] as number) - 1)
+    // A formed fleet's template holds rows of the nodes started so far: on average half its columns.
+    const end = source.rowsEnd
+    const rows = source.rows
+    this.rows.set(rows.subarray(0, end))
+    this.rowsEnd = end
+    for (let i = 0; i < end; i++) if (rows[i] !== 0) this.pool.retain((rows[i] as number) - 1)
     for (const [key, e] of source.other) this.other.set(key, e)
     this.originOrder = source.originOrder.slice()
     this.origins = source.origins
@@ -423,6 +430,7 @@ export class Replica {
     const rows = this.rows
     for (let i = 0; i < rows.length; i++) if (rows[i] !== 0) this.pool.release((rows[i] as number) - 1)
     this.rows = new Int32Array(0)
+    this.rowsEnd = 0
     this.cap = 0
   }
 
@@ -481,6 +489,7 @@ export class Replica {
       const before = this.rows[slot] as number
       if (pooled >= 0) this.pool.retain(pooled)
       this.rows[slot] = (pooled >= 0 ? pooled : this.pool.add(e, slot)) + 1
+      if (slot >= this.rowsEnd) this.rowsEnd = slot + 1
       if (before !== 0) this.pool.release(before - 1)
     } else {
       this.other.set(e.key, e)
