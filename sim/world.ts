@@ -18,6 +18,7 @@ import { GossipCauses } from './gossip-causes.js'
 import { GossipMesh } from './gossip.js'
 import type { GossipHost, Traffic } from './gossip.js'
 import { MemStore } from './mem-store.js'
+import { ColumnSlabs } from './slabs.js'
 import { Network } from './network.js'
 import type { Scenario } from './scenario/index.js'
 import { topicFor } from '../protocols/index.js'
@@ -425,12 +426,25 @@ export class World implements GossipHost {
    * (no time passes).
    */
   formFleet (fleet: readonly { name: NodeName, skewMs: number }[]): void {
-    const writes: Entry[] = []
-    const started: { idx: number, seen: number }[] = []
     // Intern every name first, in fleet order (the order the nodes would intern them in as they
     // start): the ids are the same, but every replica and member table is sized for the whole fleet
     // when it is made, instead of growing (copying its columns) an eighth at a time as names arrive.
     for (const { name } of fleet) this.names.intern(name)
+    // Every node's columns are made now, all at once: from memory a worker faults in ahead (see slabs.ts).
+    const slabs = new ColumnSlabs()
+    this.names.makeColumn = slabs.make
+    try {
+      this.formFrom(fleet)
+    } finally {
+      this.names.makeColumn = undefined
+      slabs.close()
+    }
+  }
+
+  /** `formFleet` once the names are interned. */
+  private formFrom (fleet: readonly { name: NodeName, skewMs: number }[]): void {
+    const writes: Entry[] = []
+    const started: { idx: number, seen: number }[] = []
     const sofar = new Replica(this.names)
     this.forming = writes
     for (const { name, skewMs } of fleet) {

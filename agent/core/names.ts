@@ -19,6 +19,7 @@ import { EntryPool } from './entry-pool.js'
 import { fmix32 } from './hash.js'
 import type { NodeName } from './types.js'
 import { grown } from './columns.js'
+import type { ColumnMaker } from './columns.js'
 
 /** `hashString` of `s.slice(start, end)`, without the slice. */
 export function hashRange (s: string, start: number, end: number): number {
@@ -44,6 +45,12 @@ export class NameTable {
   readonly keyPlaces = new Map<string, number>()
   /** The entries the replicas using this table hold in their rows. */
   readonly entries = new EntryPool()
+  /**
+   * Where the id-indexed columns of the replicas and member tables using this
+   * table come from; undefined (the agent): `new Int32Array(n)` and the like.
+   * The simulator hands them pre-faulted memory while a fleet forms.
+   */
+  makeColumn: ColumnMaker | undefined = undefined
 
   /** Names interned so far; ids are 0 .. size - 1. */
   get size (): number {

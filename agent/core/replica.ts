@@ -370,8 +370,9 @@ export class Replica {
     if (id < this.cap) return
     const names = this.names.size
     const cap = Math.max(id + 1, names + (names >> 3), 16)
-    this.ver = grown(this.ver, cap * VER)
-    this.rows = grown(this.rows, cap * ROW)
+    const make = this.names.makeColumn
+    this.ver = grown(this.ver, cap * VER, make)
+    this.rows = grown(this.rows, cap * ROW, make)
     this.cap = cap
   }
 

@@ -13,7 +13,8 @@ import { NameTable } from '../names.js'
 import { shuffleInPlace } from '../rng.js'
 import type { Rng } from '../rng.js'
 import type { Liveness, MemberRecord, NodeName } from '../types.js'
-import { grown } from '../columns.js'
+import { grown, newColumn } from '../columns.js'
+import type { ColumnMaker } from '../columns.js'
 
 export interface MemberView extends MemberRecord {
   name: NodeName
@@ -32,11 +33,11 @@ function statusCode (s: Liveness): number {
 }
 
 /** `a` with room for `n` ints, grown to `size` (copying) when it has less. */
-function withRoom (a: Int32Array<ArrayBuffer>, n: number, size: number): Int32Array<ArrayBuffer> {
+function withRoom (a: Int32Array, n: number, size: number, make: ColumnMaker | undefined): Int32Array {
   if (n <= a.length) return a
-  const grown = new Int32Array(Math.max(n, size))
-  grown.set(a)
-  return grown
+  const bigger = newColumn(Int32Array, Math.max(n, size), make)
+  bigger.set(a)
+  return bigger
 }
 
 export class MemberTable {
@@ -48,12 +49,12 @@ export class MemberTable {
   /** Index in `active` + 1; 0 when not active. */
   private activePos = new Int32Array(0)
   /** Ids of the probeable members other than self, in `others` order. */
-  private active = new Int32Array(0)
+  private active: Int32Array = new Int32Array(0)
   private activeCount = 0
   /** Members declared dead (not left): partners for Serf-style reconnects after a partition heals. */
   private readonly deadSet = new Set<NodeName>()
   /** The probe walk: ids, some of which may have stopped being probeable since. */
-  private order = new Int32Array(0)
+  private order: Int32Array = new Int32Array(0)
   private orderLength = 0
   private orderPos = 0
   /** The last name looked up and its id (a member write looks its member up several times). */
@@ -87,9 +88,10 @@ export class MemberTable {
   private ensure (id: number): void {
     if (id < this.cap) return
     const cap = Math.max(id + 1, this.roomy, 16)
-    this.status = grown(this.status, cap)
-    this.incarnation = grown(this.incarnation, cap)
-    this.activePos = grown(this.activePos, cap)
+    const make = this.names.makeColumn
+    this.status = grown(this.status, cap, make)
+    this.incarnation = grown(this.incarnation, cap, make)
+    this.activePos = grown(this.activePos, cap, make)
     this.cap = cap
   }
 
@@ -207,13 +209,13 @@ export class MemberTable {
     const wasActive = this.activePos[id] !== 0
     const isActive = rec.status === 'alive' || rec.status === 'suspect'
     if (isActive && !wasActive) {
-      this.active = withRoom(this.active, this.activeCount + 1, this.roomy)
+      this.active = withRoom(this.active, this.activeCount + 1, this.roomy, this.names.makeColumn)
       this.active[this.activeCount++] = id
       this.activePos[id] = this.activeCount
       // Put it at a random position of the remaining walk so a newcomer is probed within one pass;
       // the member there moves to the end (memberlist's swap: O(1), where a splice was O(N)).
       const at = this.orderPos + rng.int(this.orderLength - this.orderPos + 1)
-      this.order = withRoom(this.order, this.orderLength + 1, this.roomy)
+      this.order = withRoom(this.order, this.orderLength + 1, this.roomy, this.names.makeColumn)
       const last = this.orderLength++
       this.order[last] = this.order[at] as number
       this.order[at] = id
@@ -245,7 +247,7 @@ export class MemberTable {
         if (this.activePos[id] !== 0) return this.names.nameOf(id)
       }
       // Reshuffle: a Fisher-Yates pass over a copy of the probeable members (shuffleInPlace's draws).
-      const order = withRoom(this.order, this.activeCount, this.roomy)
+      const order = withRoom(this.order, this.activeCount, this.roomy, this.names.makeColumn)
       order.set(this.active.subarray(0, this.activeCount))
       for (let i = this.activeCount - 1; i > 0; i--) {
         const j = rng.int(i + 1)
