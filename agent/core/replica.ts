@@ -76,8 +76,8 @@ const byHlc = (a: Entry, b: Entry): number => a.hlc - b.hlc
 /** Bits of `Replica.dirty`. */
 const DIRTY = 1
 const UNHASHED = 2
-/** Doubles per origin id in `ver`: upTo, max, and the mark (see `ver`). */
-const VER = 3
+/** Doubles per origin id in `ver`: upTo, max, the mark and the extras count (see `ver`). */
+const VER = 4
 /** The flags sit above the 32 bits of the digest share in a mark. */
 const MARK_FLAGS = 2 ** 32
 
@@ -157,15 +157,15 @@ export class Replica {
    * origin's share of the digest as the buckets hold it (the low 32 bits; 0
    * while it is not, or not yet, an origin here, or not hashed yet: see
    * `settle`) plus the DIRTY (in dirtyList) and UNHASHED (in unhashedList)
-   * flags times MARK_FLAGS. One column, not four: a merge reads and writes
-   * all of them, and at 10,000 simulated nodes each separate column was a
-   * cache miss per merge.
+   * flags times MARK_FLAGS, and how many held entries the origin wrote
+   * outside its own row (other keys, verdicts on other members). One column,
+   * not five: a merge reads and writes all of them, and at 10,000 simulated
+   * nodes each separate column (the extras count was a Map by name) was a
+   * cache miss per merge. 32 bytes: half a cache line.
    */
   private ver = new Float64Array(0)
   /** `pending.size`, kept here: the check runs for every write that continues a chain, and reading a Map's size touches the map. */
   private pendingOrigins = 0
-  /** Per origin name, held entries it wrote outside its own row (other keys, verdicts on other members). */
-  private readonly extras = new Map<NodeName, number>()
   /** `member/<name>` slots held by an entry someone else wrote. */
   private foreignMembers = 0
   private readonly tombstones = new Set<EntryKey>()
@@ -401,7 +401,6 @@ export class Replica {
     this.origins = source.origins
     for (const [id, p] of source.pending) this.pending.set(id, new Map(p))
     this.pendingOrigins = this.pending.size
-    for (const [origin, n] of source.extras) this.extras.set(origin, n)
     this.foreignMembers = source.foreignMembers
     for (const key of source.tombstones) this.tombstones.add(key)
     this.fine.set(source.fine)
@@ -506,7 +505,9 @@ export class Replica {
       if (((slot / ROW) | 0) === origin) return
       this.foreignMembers++
     }
-    this.extras.set(e.origin, (this.extras.get(e.origin) ?? 0) + 1)
+    this.ensure(origin)
+    const at = origin * VER + 3
+    this.ver[at] = (this.ver[at] as number) + 1
   }
 
   /** Undo `claim` for an entry no longer held. */
@@ -515,9 +516,9 @@ export class Replica {
       if (e.origin === this.names.nameOf((slot / ROW) | 0)) return
       this.foreignMembers--
     }
-    const n = (this.extras.get(e.origin) ?? 0) - 1
-    if (n > 0) this.extras.set(e.origin, n)
-    else this.extras.delete(e.origin)
+    // Claimed, so its origin is interned.
+    const at = this.names.find(e.origin) * VER + 3
+    this.ver[at] = (this.ver[at] as number) - 1
   }
 
   /** Make id an origin here (first write, restored or advanced version), as the first sight of it. */
@@ -809,7 +810,7 @@ export class Replica {
           const e = this.pool.get(r - 1)
           if (e.hlc > theirUpTo && e.origin === origin) section.push(e)
         }
-        if (this.extras.has(origin)) {
+        if ((this.ver[id * VER + 3] as number) > 0) {
           extras ??= this.extrasByOrigin()
           for (const e of extras.get(origin) ?? []) if (e.hlc > theirUpTo) section.push(e)
         }
