@@ -188,9 +188,13 @@ export class Replica {
   private origins = 0
   /** Per origin id, prev -> hlc of writes received ahead of a gap; only origins with such writes (few, briefly). */
   private readonly pending = new Map<number, Map<Hlc, Hlc>>()
-  private readonly fine = new Uint32Array(DIGEST_BUCKETS_FINE)
-  /** The fine buckets folded to TOP_BUCKETS (bucket i into i mod TOP_BUCKETS), kept as they change: what a hello sends. */
-  private readonly top = new Uint32Array(TOP_BUCKETS)
+  /**
+   * The digest's fine buckets (DIGEST_BUCKETS_FINE of them), then the same
+   * folded to TOP_BUCKETS (bucket i into i mod TOP_BUCKETS), kept as they
+   * change: what a hello sends. One array, so that a merge's digest update
+   * touches one object.
+   */
+  private readonly buckets = new Uint32Array(DIGEST_BUCKETS_FINE + TOP_BUCKETS)
   /** XOR of all fine buckets: the one-bucket digest. */
   private fineTotal = 0
 
@@ -403,8 +407,7 @@ export class Replica {
     this.pendingOrigins = this.pending.size
     this.foreignMembers = source.foreignMembers
     for (const key of source.tombstones) this.tombstones.add(key)
-    this.fine.set(source.fine)
-    this.top.set(source.top)
+    this.buckets.set(source.buckets)
     this.fineTotal = source.fineTotal
     this.count = source.count
     for (let i = 0; i < this.origins; i++) {
@@ -594,10 +597,31 @@ export class Replica {
     }
     if (ver[at] !== before || ver[at + 1] !== beforeMax) {
       this.logVersion(id, before, beforeMax)
-      this.rehash(id)
+      this.rehashNow(id)
     } else if (fresh) {
-      this.rehash(id)
+      this.rehashNow(id)
     }
+  }
+
+  /**
+   * `rehash` for a merge, which has the origin's version in cache: its share
+   * is hashed into the buckets now (unless it waits to be already), where
+   * `settle` would read the version again later, a cache miss per merged
+   * write at 10,000 simulated nodes. Either way the buckets end up the same.
+   */
+  private rehashNow (id: number): void {
+    const at = id * VER
+    const mark = this.ver[at + 2] as number
+    const flags = Math.floor(mark / MARK_FLAGS)
+    if ((flags & UNHASHED) !== 0) return this.rehash(id)
+    if ((flags & DIRTY) === 0) {
+      if (this.dirtyList.length === 0) this.dirtyList = [id]
+      else this.dirtyList.push(id)
+    }
+    const idHash = this.names.hashOf(id)
+    const h = this.shareOf(id, idHash)
+    this.fold(idHash, (mark >>> 0) ^ h)
+    this.ver[at + 2] = h + (flags | DIRTY) * MARK_FLAGS
   }
 
   private followPending (id: number): void {
@@ -649,16 +673,28 @@ export class Replica {
     for (const id of unhashed) {
       const idHash = this.names.hashOf(id)
       const at = id * VER
-      const h = fmix32(mixSafeInt(mixSafeInt(idHash, this.ver[at] as number), this.ver[at + 1] as number)) || 1
-      const bucket = idHash & BUCKET_MASK
+      const h = this.shareOf(id, idHash)
       const mark = this.ver[at + 2] as number
-      const change = (mark >>> 0) ^ h
-      this.fine[bucket] = ((this.fine[bucket] as number) ^ change) >>> 0
-      this.top[bucket & TOP_MASK] = ((this.top[bucket & TOP_MASK] as number) ^ change) >>> 0
-      this.fineTotal = (this.fineTotal ^ change) >>> 0
+      this.fold(idHash, (mark >>> 0) ^ h)
       this.ver[at + 2] = h + (Math.floor(mark / MARK_FLAGS) & ~UNHASHED) * MARK_FLAGS
     }
     this.unhashedList = []
+  }
+
+  /** The origin's share of the digest for its version as it is now (never 0: 0 means none). */
+  private shareOf (id: number, idHash: number): number {
+    const at = id * VER
+    return fmix32(mixSafeInt(mixSafeInt(idHash, this.ver[at] as number), this.ver[at + 1] as number)) || 1
+  }
+
+  /** XOR `change` (an origin's old share ^ its new one) into the buckets of the origin with this name hash. */
+  private fold (idHash: number, change: number): void {
+    const b = this.buckets
+    const bucket = idHash & BUCKET_MASK
+    b[bucket] = ((b[bucket] as number) ^ change) >>> 0
+    const top = DIGEST_BUCKETS_FINE + (bucket & TOP_MASK)
+    b[top] = ((b[top] as number) ^ change) >>> 0
+    this.fineTotal = (this.fineTotal ^ change) >>> 0
   }
 
   private version (id: number): OriginVersion {
@@ -731,13 +767,14 @@ export class Replica {
     if (bucketCount === 1) return [this.fineTotal]
     const out = new Array<number>(bucketCount).fill(0)
     if (bucketCount === DIGEST_BUCKETS_FINE) {
-      for (let i = 0; i < DIGEST_BUCKETS_FINE; i++) out[i] = this.fine[i] as number
+      for (let i = 0; i < DIGEST_BUCKETS_FINE; i++) out[i] = this.buckets[i] as number
       return out
     }
     const mask = bucketCount - 1
     // A hello's few buckets fold from the kept top level (16 reads instead of 1,024: 8,000 hellos a simulated second at 10,000 nodes).
-    const from = bucketCount <= TOP_BUCKETS ? this.top : this.fine
-    for (let i = 0; i < from.length; i++) out[i & mask] = ((out[i & mask] as number) ^ (from[i] as number)) >>> 0
+    const b = this.buckets
+    const [start, end] = bucketCount <= TOP_BUCKETS ? [DIGEST_BUCKETS_FINE, DIGEST_BUCKETS_FINE + TOP_BUCKETS] : [0, DIGEST_BUCKETS_FINE]
+    for (let i = start; i < end; i++) out[i & mask] = ((out[i & mask] as number) ^ (b[i] as number)) >>> 0
     return out
   }
 
@@ -747,7 +784,7 @@ export class Replica {
     const n = theirs.length
     const out: number[] = []
     if (n === DIGEST_BUCKETS_FINE) {
-      for (let i = 0; i < n; i++) if (this.fine[i] !== theirs[i]) out.push(i)
+      for (let i = 0; i < n; i++) if (this.buckets[i] !== theirs[i]) out.push(i)
       return out
     }
     const mine = this.digest(n)
