@@ -100,9 +100,8 @@ export class MemStore {
   flush (): readonly Entry[] {
     const batch = this.queued
     // A batch is usually one persist effect: its own list of entries is the answer, not a copy.
-    const durable: Entry[] = batch.length === 1 ? (batch[0] as Persist).entries : []
+    const durable = batch.length === 1 ? (batch[0] as Persist).entries : batch.flatMap((p) => p.entries)
     for (const p of batch) {
-      if (batch.length > 1) for (const e of p.entries) durable.push(e)
       this.hlc = Math.max(this.hlc, p.hlc)
       this.incarnation = Math.max(this.incarnation, p.incarnation)
     }

@@ -50,20 +50,19 @@ export function liveViews (run: Run): NodeView[] {
   // the name after the last one asked is tried before the map.
   const order = up.map((n) => w.node(n).name)
   const orderIds = order.map((name) => w.nameIdOf(name))
-  const ids = new Map<NodeName, number>(order.map((name, i) => [name, orderIds[i] as number]))
   const positions = new Map<NodeName, number>(order.map((name, i) => [name, i]))
+  /** Ids of names not live (stopped nodes). */
+  const others = new Map<NodeName, number>()
   let next = 0
   const idOf = (name: NodeName): number => {
-    if (order[next] === name) {
-      const id = orderIds[next] as number
-      next = next + 1 === order.length ? 0 : next + 1
+    const at = order[next] === name ? next : positions.get(name)
+    if (at === undefined) {
+      let id = others.get(name)
+      if (id === undefined) others.set(name, id = w.nameIdOf(name))
       return id
     }
-    let id = ids.get(name)
-    if (id === undefined) ids.set(name, id = w.nameIdOf(name))
-    const at = positions.get(name)
-    if (at !== undefined) next = at + 1 === order.length ? 0 : at + 1
-    return id
+    next = at + 1 === order.length ? 0 : at + 1
+    return orderIds[at] as number
   }
   const fingerprints = stateFingerprints(up.map((n) => w.node(n).core?.replica))
   return up.map((n, i) => {

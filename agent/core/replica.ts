@@ -173,7 +173,8 @@ export class Replica {
   private dirtyList: number[] = []
   /**
    * Origin ids whose version changed since the digest was last brought up to date (`settle`): an
-   * origin's share is hashed when the digest is read, once however many writes of it came in between.
+   * origin's share is hashed when the digest is read, once however many changes it saw in between. A
+   * merge hashes its origin's share at once instead (see `rehashNow`); restores, advances and copies leave it here.
    */
   private unhashedList: number[] = []
   private count = 0
@@ -614,10 +615,7 @@ export class Replica {
     const mark = this.ver[at + 2] as number
     const flags = Math.floor(mark / MARK_FLAGS)
     if ((flags & UNHASHED) !== 0) return this.rehash(id)
-    if ((flags & DIRTY) === 0) {
-      if (this.dirtyList.length === 0) this.dirtyList = [id]
-      else this.dirtyList.push(id)
-    }
+    if ((flags & DIRTY) === 0) this.listDirty(id)
     const idHash = this.names.hashOf(id)
     const h = this.shareOf(id, idHash)
     this.fold(idHash, (mark >>> 0) ^ h)
@@ -651,15 +649,18 @@ export class Replica {
     // which has been around long enough to be in the old generation by now: an old array's elements
     // (young) count as live in every scavenge until a full collection, whatever still refers to the
     // array, so everything they point to gets promoted (at 10,000 nodes, most of a formed boot's garbage).
-    if ((flags & DIRTY) === 0) {
-      if (this.dirtyList.length === 0) this.dirtyList = [id]
-      else this.dirtyList.push(id)
-    }
+    if ((flags & DIRTY) === 0) this.listDirty(id)
     if ((flags & UNHASHED) === 0) {
       if (this.unhashedList.length === 0) this.unhashedList = [id]
       else this.unhashedList.push(id)
     }
     this.setFlags(id, DIRTY | UNHASHED)
+  }
+
+  /** Put id on the dirty list (it is not on it). */
+  private listDirty (id: number): void {
+    if (this.dirtyList.length === 0) this.dirtyList = [id]
+    else this.dirtyList.push(id)
   }
 
   /**
