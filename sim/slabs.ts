@@ -27,15 +27,18 @@ const COLUMN_MIN_BYTES = 16 * 1024
 const ALIGN = 64
 const PAGE_INTS = 4096 / 4
 
-/** The worker: for each buffer it is sent, write 0 over 0 in the first word of every page, then say so. */
+/** The worker: for each [buffer, from, to, what] it is sent, write 0 over 0 in the first word of every page in those bytes, then send back `what`. */
 const TOUCHER = `
 const { parentPort } = require('node:worker_threads')
-parentPort.on('message', (sab) => {
+parentPort.on('message', ([sab, from, to, what]) => {
   const a = new Int32Array(sab)
-  for (let i = 0; i < a.length; i += ${PAGE_INTS}) Atomics.compareExchange(a, i, 0, 0)
-  parentPort.postMessage(sab.byteLength)
+  for (let i = from / 4; i < to / 4; i += ${PAGE_INTS}) Atomics.compareExchange(a, i, 0, 0)
+  parentPort.postMessage(what)
 })
 `
+
+/** What the worker is sent: bytes `from` to `to` of a buffer, a slab or a range of a big buffer. */
+type Touch = [SharedArrayBuffer, number, number, 'slab' | 'range']
 
 export interface SlabOptions {
   slabBytes?: number
@@ -56,6 +59,9 @@ export class ColumnSlabs {
   /** Slabs made, and slabs the worker has touched every page of. */
   slabs = 0
   touched = 0
+  /** Ranges of big buffers (see `buffer`) still to send to the worker, and how many it has touched. */
+  private readonly ranges: Touch[] = []
+  rangesTouched = 0
 
   constructor (opts: SlabOptions = {}) {
     this.slabBytes = opts.slabBytes ?? SLAB_BYTES
@@ -79,21 +85,49 @@ export class ColumnSlabs {
     return new Kind(this.slab, at, length)
   }
 
+  /**
+   * A zeroed buffer of `bytes` for one large column of the forming fleet (a
+   * VersionBank). The worker touches it a slab's worth at a time, one range
+   * now and one after each slab it is sent, so that neither waits long
+   * behind the other. Made as usual after `close`.
+   */
+  readonly buffer = (bytes: number): ArrayBufferLike => {
+    if (this.closed) return new ArrayBuffer(bytes)
+    const sab = new SharedArrayBuffer(bytes)
+    for (let from = 0; from < bytes; from += this.slabBytes) this.ranges.push([sab, from, Math.min(bytes, from + this.slabBytes), 'range'])
+    this.sendRange()
+    return sab
+  }
+
   private fresh (): SharedArrayBuffer {
     const sab = new SharedArrayBuffer(this.slabBytes)
+    this.send([sab, 0, sab.byteLength, 'slab'])
+    this.slabs++
+    this.sendRange()
+    return sab
+  }
+
+  private sendRange (): void {
+    const range = this.ranges.shift()
+    if (range !== undefined) this.send(range)
+  }
+
+  private send (touch: Touch): void {
     if (this.worker === undefined) {
       this.worker = new Worker(TOUCHER, { eval: true })
-      this.worker.on('message', () => { this.touched++ })
+      this.worker.on('message', (what: Touch[3]) => {
+        if (what === 'slab') this.touched++
+        else this.rangesTouched++
+      })
       this.worker.unref()
     }
-    this.worker.postMessage(sab)
-    this.slabs++
-    return sab
+    this.worker.postMessage(touch)
   }
 
   /** No more columns from slabs: stop the worker and let an unused next slab go. */
   close (): void {
     this.closed = true
+    this.ranges.length = 0
     void this.worker?.terminate()
     this.worker = undefined
     this.next = undefined

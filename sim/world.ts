@@ -10,7 +10,7 @@
  * simulated network, `persist` into a write-behind memory store, `wake` as a
  * queued timer. Nothing here reads a clock or Math.random.
  */
-import { AgentCore, NameTable, Replica, grown, sample, seededRng } from '../agent/core/index.js'
+import { AgentCore, NameTable, Replica, VersionBank, grown, sample, seededRng } from '../agent/core/index.js'
 import type { AgentCoreInit, Effect, Entry, Input, NodeName, Rng, TelemetrySample } from '../agent/core/index.js'
 import { GOSSIP_ENTRIES_MAX, STORE_BATCH_DELAY_MS, WALL_START_MS } from './constants.js'
 import { IntrusiveQueue, Lane, TimerHeap } from './event-queue.js'
@@ -434,18 +434,23 @@ export class World implements GossipHost {
     const slabs = new ColumnSlabs()
     this.names.makeColumn = slabs.make
     try {
-      this.formFrom(fleet)
+      this.formFrom(fleet, slabs)
     } finally {
       this.names.makeColumn = undefined
+      this.names.versionBank = undefined
       slabs.close()
     }
   }
 
   /** `formFleet` once the names are interned. */
-  private formFrom (fleet: readonly { name: NodeName, skewMs: number }[]): void {
+  private formFrom (fleet: readonly { name: NodeName, skewMs: number }[], slabs: ColumnSlabs): void {
     const writes: Entry[] = []
     const started: { idx: number, seen: number }[] = []
     const sofar = new Replica(this.names)
+    // The fleet's replicas keep their versions side by side, origin by origin (see VersionBank), with
+    // room for the names there are and an eighth, as a replica's own columns would have.
+    const names = this.names.size
+    this.names.versionBank = new VersionBank(fleet.length, names + (names >> 3), slabs.buffer)
     this.forming = writes
     for (const { name, skewMs } of fleet) {
       const idx = this.newNode(name, skewMs)

@@ -22,7 +22,7 @@ export { HybridClock, hlcFromWall, hlcLogical, hlcWallMs, isHlc } from './hlc.js
 export { grown, newColumn } from './columns.js'
 export type { Column, ColumnKind, ColumnMaker } from './columns.js'
 export { NameTable } from './names.js'
-export { Replica, UndoLog } from './replica.js'
+export { Replica, UndoLog, VersionBank } from './replica.js'
 export type { MergeOutcome, OriginVersion } from './replica.js'
 export { sample, seededRng, shuffleInPlace } from './rng.js'
 export type { Rng } from './rng.js'

@@ -15,6 +15,7 @@
  * values, only on its own first-seen orders, so sharing changes nothing but
  * memory.
  */
+import type { VersionBank } from './replica.js'
 import { EntryPool } from './entry-pool.js'
 import { fmix32 } from './hash.js'
 import type { NodeName } from './types.js'
@@ -51,6 +52,12 @@ export class NameTable {
    * The simulator hands them pre-faulted memory while a fleet forms.
    */
   makeColumn: ColumnMaker | undefined = undefined
+  /**
+   * Where replicas made while it is set keep their versions (see
+   * VersionBank); undefined (the agent): each in a column of its own. The
+   * simulator sets one while a fleet forms.
+   */
+  versionBank: VersionBank | undefined = undefined
 
   /** Names interned so far; ids are 0 .. size - 1. */
   get size (): number {

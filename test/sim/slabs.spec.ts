@@ -48,4 +48,19 @@ describe('sim: column slabs', () => {
       expect(wrong).toBe(0)
     })
   })
+
+  it('touches a big buffer a slab at a time, between slabs, without changing what was written', async () => {
+    const s = slabs = new ColumnSlabs({ slabBytes: SLAB, columnMinBytes: MIN })
+    const big = new Int32Array(s.buffer(3.5 * SLAB))
+    expect(big.buffer instanceof SharedArrayBuffer).toBe(true)
+    for (let j = 0; j < big.length; j++) big[j] = j + 7
+    // One range goes out at once; each slab made sends the next.
+    for (let i = 0; i < 3; i++) s.make(Int32Array, SLAB / 4)
+    await waitFor('the worker to touch the slabs and every range of the buffer', () => s.touched === s.slabs && s.rangesTouched === 4)
+    let wrong = 0
+    for (let j = 0; j < big.length; j++) if (big[j] !== j + 7) wrong++
+    expect(wrong).toBe(0)
+    s.close()
+    expect(s.buffer(1024) instanceof SharedArrayBuffer).toBe(false)
+  })
 })

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { AgentCore, NameTable, Replica, UndoLog, seededRng, syncAnswer, syncDelta, syncHello, syncPush, syncVersions, syncWant, syncWanted } from '../../../agent/core/index.js'
+import { AgentCore, NameTable, Replica, UndoLog, VersionBank, seededRng, syncAnswer, syncDelta, syncHello, syncPush, syncVersions, syncWant, syncWanted } from '../../../agent/core/index.js'
 import type { Entry } from '../../../agent/core/index.js'
 import { replicaOf, stateOf, writesArb } from '../../helpers/writes.js'
 
@@ -404,5 +404,56 @@ describe('replicated state: work not redone', () => {
       copy.copyFrom(source)
       expect(copy.digest(1024)).toEqual(eager.digest(1024))
     }), { numRuns: 200 })
+  })
+})
+
+describe('replicated state: version banks', () => {
+  /** Everything a replica tells about its state and versions, for comparing two. */
+  function told (r: Replica): unknown {
+    return { state: stateOf(r), versions: r.versions(), digest: r.digest(1024), top: r.digest(16), newest: r.newestStamp(), size: r.size, origins: r.originCount }
+  }
+
+  it('should keep versions in a bank as in columns of its own, also once it outgrows the bank', () => {
+    fc.assert(fc.property(writesArb, writesArb, fc.integer({ min: 1, max: 6 }), (a, b, ids) => {
+      const names = new NameTable()
+      const bank = new VersionBank(3, ids)
+      names.versionBank = bank
+      const [left, right, copy] = [new Replica(names), new Replica(names), new Replica(names)]
+      names.versionBank = undefined
+      const [leftAlone, rightAlone] = [new Replica(), new Replica()]
+      // Interleaved, so that the lanes' entries are written side by side.
+      for (let i = 0; i < Math.max(a.length, b.length); i++) {
+        const x = a[i]
+        const y = b[i]
+        if (x !== undefined) expect(left.merge(x)).toEqual(leftAlone.merge(x))
+        if (y !== undefined) expect(right.merge(y)).toEqual(rightAlone.merge(y))
+      }
+      // Up to here the four origins fit a bank of four ids or more, so the bank holds them.
+      if (ids >= 4) expect(bank.ver.some((v) => v !== 0)).toBe(true)
+      expect(left.takeDirtyVersions()).toEqual(leftAlone.takeDirtyVersions())
+      expect(told(left)).toEqual(told(leftAlone))
+      expect(told(right)).toEqual(told(rightAlone))
+      expect(syncRound(left, right, 0, 1)).toBe(syncRound(leftAlone, rightAlone, 0, 1))
+      expect(told(left)).toEqual(told(leftAlone))
+      expect(told(right)).toEqual(told(rightAlone))
+      // A copy into the bank's last lane, and one into columns of its own.
+      copy.copyFrom(left)
+      const copyAlone = new Replica(leftAlone.names)
+      copyAlone.copyFrom(leftAlone)
+      expect(told(copy)).toEqual(told(copyAlone))
+      expect(copy.takeDirtyVersions()).toEqual(copyAlone.takeDirtyVersions())
+      // Names beyond the bank's room: every replica moves its versions out and goes on as before.
+      const late: Entry = { key: 'node/z/caps', value: 1, hlc: 9_000_000_000, origin: 'z', prev: 0 }
+      for (const [r, alone] of [[left, leftAlone], [right, rightAlone], [copy, copyAlone]] as const) {
+        expect(r.merge(late)).toEqual(alone.merge(late))
+        expect(told(r)).toEqual(told(alone))
+      }
+    }), { numRuns: 200 })
+  })
+
+  it('should hand out each lane once', () => {
+    const bank = new VersionBank(2, 8)
+    expect([bank.take(), bank.take(), bank.take()]).toEqual([0, 1, -1])
+    expect(() => new VersionBank(0, 8)).toThrow(/positive integers/)
   })
 })
