@@ -361,8 +361,7 @@ export class AgentCore {
    * knows of (every entry held and every version), the own write stamp after
    * the newest own one, and the maintenance worker looks again.
    */
-  private restoredClock (): void {
-    const newest = this.replica.newestStamp()
+  private restoredClock (newest = this.replica.newestStamp()): void {
     if (newest > this.clock.current) this.clock.observe(newest, 0)
     this.maintenanceDirty = true
     this.lastOwnHlc = Math.max(this.lastOwnHlc, this.replica.versionOf(this.name)[1])
@@ -384,7 +383,9 @@ export class AgentCore {
     this.replica.forEachMemberRecord((e, id) => {
       if (id !== selfId && isMemberRecord(e.value)) this.members.setId(id, e.value, this.rng)
     }, (e) => this.restored(e, monoMs))
-    this.restoredClock()
+    // The copy holds the source's versions: the source gives the newest stamp, reading its own column
+    // in order, where the copy's entries may each be a line of their own (see VersionBank).
+    this.restoredClock(source.newestStamp())
   }
 
   /** What `restore` does with an entry it merged. */

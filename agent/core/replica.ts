@@ -459,14 +459,19 @@ export class Replica {
     if (this.count > 0 || this.origins > 0) throw new Error('Replica.copyFrom: this replica is not empty')
     source.settle()
     this.ensure(source.cap - 1)
-    // The source is settled (no UNHASHED flag); only origins have marks, each made DIRTY alone below.
+    // The source is settled (no UNHASHED flag), so an origin is an id with a share in its mark: each
+    // is made DIRTY alone here, in the same pass (in a bank, every entry of this replica is a line of its own).
     const from = source.ver
     const to = this.ver
     for (let id = 0; id < source.cap; id++) {
       const s = source.vat(id)
       if (from[s] === 0 && from[s + 1] === 0 && from[s + 2] === 0 && from[s + 3] === 0) continue
       const d = this.vat(id)
-      for (let k = 0; k < VER; k++) to[d + k] = from[s + k] as number
+      const share = (from[s + 2] as number) >>> 0
+      to[d] = from[s] as number
+      to[d + 1] = from[s + 1] as number
+      to[d + 2] = share !== 0 ? share + DIRTY * MARK_FLAGS : from[s + 2] as number
+      to[d + 3] = from[s + 3] as number
     }
     // A formed fleet's template holds rows of the nodes started so far: on average half its columns.
     const end = source.rowsEnd
@@ -487,7 +492,6 @@ export class Replica {
     for (let i = 0; i < this.origins; i++) {
       const id = this.originOrder[i] as number
       this.logVersion(id, -1, -1)
-      this.ver[this.vat(id) + 2] = this.share(id) + DIRTY * MARK_FLAGS
       this.dirtyList.push(id)
     }
     const undo = this.undo
