@@ -57,6 +57,13 @@ export class MemberTable {
   private order: Int32Array = new Int32Array(0)
   private orderLength = 0
   private orderPos = 0
+  /**
+   * Whether a member of the walk stopped being probeable since the walk was
+   * last shuffled. Until one does, every id in the walk is probeable and the
+   * walk need not look each up in `activePos` (a cache miss per probe at
+   * 10,000 simulated nodes, for a steady fleet's answer that is always yes).
+   */
+  private walkHasDropped = false
   /** The last name looked up and its id (a member write looks its member up several times). */
   /** Self's id in `names` once interned (-1 until then). */
   private selfId = -1
@@ -220,6 +227,7 @@ export class MemberTable {
       this.order[last] = this.order[at] as number
       this.order[at] = id
     } else if (!isActive && wasActive) {
+      this.walkHasDropped = true
       const i = (this.activePos[id] as number) - 1
       const last = this.active[--this.activeCount] as number
       if (last !== id) {
@@ -244,7 +252,7 @@ export class MemberTable {
     for (let guard = 0; guard < 2; guard++) {
       while (this.orderPos < this.orderLength) {
         const id = this.order[this.orderPos++] as number
-        if (this.activePos[id] !== 0) return this.names.nameOf(id)
+        if (!this.walkHasDropped || this.activePos[id] !== 0) return this.names.nameOf(id)
       }
       // Reshuffle: a Fisher-Yates pass over a copy of the probeable members (shuffleInPlace's draws).
       const order = withRoom(this.order, this.activeCount, this.roomy, this.names.makeColumn)
@@ -258,6 +266,7 @@ export class MemberTable {
       this.order = order
       this.orderLength = this.activeCount
       this.orderPos = 0
+      this.walkHasDropped = false
     }
     return undefined
   }

@@ -51,8 +51,12 @@ export class Prober {
   private probe: Probe | undefined
   private nextProbeMonoMs: number
   private nextId = 1
-  /** Members to probe out of turn, in order, each with the earliest time to start. */
-  private readonly urgent = new Map<NodeName, number>()
+  /**
+   * Members to probe out of turn, in order, each with the earliest time to
+   * start; undefined when there are none (nearly always: every timer step
+   * asks, and an empty Map is one more object to read).
+   */
+  private urgent: Map<NodeName, number> | undefined
 
   constructor (init: ProberInit, table: MemberTable, awareness: Awareness, startMonoMs: number) {
     this.init = init
@@ -87,12 +91,13 @@ export class Prober {
    * spreads a herd of probers that all saw the same connection close).
    */
   urgentProbe (target: NodeName, notBeforeMonoMs: number): void {
-    if (this.probe?.target === target || this.urgent.has(target)) return
+    if (this.probe?.target === target || this.urgent?.has(target) === true) return
+    this.urgent ??= new Map()
     this.urgent.set(target, notBeforeMonoMs)
   }
 
   private urgentDueMonoMs (): number {
-    if (this.urgent.size === 0) return Infinity
+    if (this.urgent === undefined) return Infinity
     let t = Infinity
     for (const at of this.urgent.values()) t = Math.min(t, at)
     return t
@@ -100,12 +105,19 @@ export class Prober {
 
   /** The first urgent target that is due and still worth probing. */
   private takeUrgent (nowMonoMs: number): NodeName | undefined {
-    for (const [target, at] of this.urgent) {
+    const urgent = this.urgent
+    if (urgent === undefined) return undefined
+    let found: NodeName | undefined
+    for (const [target, at] of urgent) {
       if (at > nowMonoMs) continue
-      this.urgent.delete(target)
-      if (this.table.isProbeable(target)) return target
+      urgent.delete(target)
+      if (this.table.isProbeable(target)) {
+        found = target
+        break
+      }
     }
-    return undefined
+    if (urgent.size === 0) this.urgent = undefined
+    return found
   }
 
   /**
@@ -179,7 +191,7 @@ export class Prober {
    */
   onStall (nowMonoMs: number): void {
     this.probe = undefined
-    this.urgent.clear()
+    this.urgent = undefined
     this.nextProbeMonoMs = nowMonoMs + this.awareness.scale(this.init.probeIntervalMs)
   }
 }

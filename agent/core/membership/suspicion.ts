@@ -115,6 +115,9 @@ export class Suspicion {
  * opened, as iterating the map did. A stall of our own loop postpones every
  * suspicion (rare, O(open)) and rebuilds the heap.
  */
+/** What `takeExpired` returns when nothing is open: shared, so frozen. */
+const NONE_EXPIRED = Object.freeze([]) as unknown as Suspicion[]
+
 export class SuspicionTimers {
   private readonly byTarget = new Map<NodeName, Suspicion>()
   /** Deadlines of the heap nodes, and their suspicions. */
@@ -178,6 +181,8 @@ export class SuspicionTimers {
 
   /** Remove and return the suspicions whose deadline is at or before `nowMonoMs`, in opening order. */
   takeExpired (nowMonoMs: number): Suspicion[] {
+    // Nearly every timer step of every node asks, with nothing open.
+    if (this.items.length === 0) return NONE_EXPIRED
     const out: Suspicion[] = []
     for (;;) {
       this.dropStale()
@@ -202,6 +207,7 @@ export class SuspicionTimers {
   }
 
   private clearHeap (): void {
+    if (this.items.length === 0) return
     this.deadlines = []
     this.items = []
   }
