@@ -52,6 +52,8 @@ const BUCKET_MASK = DIGEST_BUCKETS_FINE - 1
 /** Top buckets kept folded: the most a hello carries. */
 const TOP_BUCKETS = SYNC_HELLO_BUCKETS
 const TOP_MASK = TOP_BUCKETS - 1
+/** Numbers in a replica's `buckets`: the fine buckets, then the top ones. */
+const BUCKETS = DIGEST_BUCKETS_FINE + TOP_BUCKETS
 
 /** Slots per node row: `member/<name>`, then `node/<name>/` caps, identity, heartbeat, rtt. */
 const ROW = 5
@@ -97,6 +99,13 @@ export class VersionBank {
   /** Origin ids it has room for: a replica that needs more moves its entries to a column of its own. */
   readonly ids: number
   readonly ver: Float64Array<ArrayBufferLike>
+  /**
+   * The replicas' digest buckets, one replica's after another (lane r's
+   * from `r * BUCKETS`): not interleaved, as a sync reads a replica's
+   * buckets together, but one array for all, so a merge's digest update
+   * does not first read a typed array object of the replica's own.
+   */
+  readonly buckets: Uint32Array<ArrayBufferLike>
   private taken = 0
 
   /** `buffer` makes the zeroed memory (default: an ArrayBuffer). */
@@ -105,6 +114,7 @@ export class VersionBank {
     this.lanes = lanes
     this.ids = ids
     this.ver = new Float64Array(buffer(lanes * ids * VER * Float64Array.BYTES_PER_ELEMENT))
+    this.buckets = new Uint32Array(buffer(lanes * BUCKETS * Uint32Array.BYTES_PER_ELEMENT))
   }
 
   /** A lane no replica has used, or -1 when every lane is taken. */
@@ -201,6 +211,16 @@ export class Replica {
   private lanes = 1
   /** The bank `ver` belongs to, if any (see VersionBank). */
   private bank: VersionBank | undefined
+  /**
+   * The digest's fine buckets (DIGEST_BUCKETS_FINE of them), then the same
+   * folded to TOP_BUCKETS (bucket i into i mod TOP_BUCKETS), kept as they
+   * change: what a hello sends; from `bucketsAt` (0 unless `buckets` is a
+   * VersionBank's). One array, so that a merge's digest update touches one object.
+   */
+  private buckets: Uint32Array<ArrayBufferLike> = new Uint32Array(BUCKETS)
+  private bucketsAt = 0
+  /** XOR of all fine buckets: the one-bucket digest. */
+  private fineTotal = 0
   /** `pending.size`, kept here: the check runs for every write that continues a chain, and reading a Map's size touches the map. */
   private pendingOrigins = 0
   /** `member/<name>` slots held by an entry someone else wrote. */
@@ -226,15 +246,6 @@ export class Replica {
   private origins = 0
   /** Per origin id, prev -> hlc of writes received ahead of a gap; only origins with such writes (few, briefly). */
   private readonly pending = new Map<number, Map<Hlc, Hlc>>()
-  /**
-   * The digest's fine buckets (DIGEST_BUCKETS_FINE of them), then the same
-   * folded to TOP_BUCKETS (bucket i into i mod TOP_BUCKETS), kept as they
-   * change: what a hello sends. One array, so that a merge's digest update
-   * touches one object.
-   */
-  private readonly buckets = new Uint32Array(DIGEST_BUCKETS_FINE + TOP_BUCKETS)
-  /** XOR of all fine buckets: the one-bucket digest. */
-  private fineTotal = 0
 
   /** `names` may be shared with other replicas and member tables (see NameTable). */
   constructor (names: NameTable = new NameTable()) {
@@ -247,6 +258,8 @@ export class Replica {
       this.ver = bank.ver
       this.lanes = bank.lanes
       this.lane = lane
+      this.buckets = bank.buckets
+      this.bucketsAt = lane * BUCKETS
     }
   }
 
@@ -486,7 +499,7 @@ export class Replica {
     this.pendingOrigins = this.pending.size
     this.foreignMembers = source.foreignMembers
     for (const key of source.tombstones) this.tombstones.add(key)
-    this.buckets.set(source.buckets)
+    for (let i = 0; i < BUCKETS; i++) this.buckets[this.bucketsAt + i] = source.buckets[source.bucketsAt + i] as number
     this.fineTotal = source.fineTotal
     this.count = source.count
     for (let i = 0; i < this.origins; i++) {
@@ -768,9 +781,9 @@ export class Replica {
   /** XOR `change` (an origin's old share ^ its new one) into the buckets of the origin with this name hash. */
   private fold (idHash: number, change: number): void {
     const b = this.buckets
-    const bucket = idHash & BUCKET_MASK
-    b[bucket] = ((b[bucket] as number) ^ change) >>> 0
-    const top = DIGEST_BUCKETS_FINE + (bucket & TOP_MASK)
+    const fine = this.bucketsAt + (idHash & BUCKET_MASK)
+    b[fine] = ((b[fine] as number) ^ change) >>> 0
+    const top = this.bucketsAt + DIGEST_BUCKETS_FINE + (idHash & BUCKET_MASK & TOP_MASK)
     b[top] = ((b[top] as number) ^ change) >>> 0
     this.fineTotal = (this.fineTotal ^ change) >>> 0
   }
@@ -845,14 +858,15 @@ export class Replica {
     if (bucketCount === 1) return [this.fineTotal]
     const out = new Array<number>(bucketCount).fill(0)
     if (bucketCount === DIGEST_BUCKETS_FINE) {
-      for (let i = 0; i < DIGEST_BUCKETS_FINE; i++) out[i] = this.buckets[i] as number
+      for (let i = 0; i < DIGEST_BUCKETS_FINE; i++) out[i] = this.buckets[this.bucketsAt + i] as number
       return out
     }
     const mask = bucketCount - 1
     // A hello's few buckets fold from the kept top level (16 reads instead of 1,024: 8,000 hellos a simulated second at 10,000 nodes).
     const b = this.buckets
     const [start, end] = bucketCount <= TOP_BUCKETS ? [DIGEST_BUCKETS_FINE, DIGEST_BUCKETS_FINE + TOP_BUCKETS] : [0, DIGEST_BUCKETS_FINE]
-    for (let i = start; i < end; i++) out[i & mask] = ((out[i & mask] as number) ^ (b[i] as number)) >>> 0
+    const at = this.bucketsAt
+    for (let i = start; i < end; i++) out[i & mask] = ((out[i & mask] as number) ^ (b[at + i] as number)) >>> 0
     return out
   }
 
@@ -862,7 +876,7 @@ export class Replica {
     const n = theirs.length
     const out: number[] = []
     if (n === DIGEST_BUCKETS_FINE) {
-      for (let i = 0; i < n; i++) if (this.buckets[i] !== theirs[i]) out.push(i)
+      for (let i = 0; i < n; i++) if (this.buckets[this.bucketsAt + i] !== theirs[i]) out.push(i)
       return out
     }
     const mine = this.digest(n)
