@@ -219,7 +219,11 @@ export class Replica {
    */
   private buckets: Uint32Array<ArrayBufferLike> = new Uint32Array(BUCKETS)
   private bucketsAt = 0
-  /** XOR of all fine buckets: the one-bucket digest. */
+  /**
+   * XOR of all fine buckets, the one-bucket digest, as a signed 32-bit
+   * integer (read it with `>>> 0`): a field that holds a number above 2^31
+   * lives in a heap box of its own in V8, one more object for every merge to touch.
+   */
   private fineTotal = 0
   /** `pending.size`, kept here: the check runs for every write that continues a chain, and reading a Map's size touches the map. */
   private pendingOrigins = 0
@@ -785,7 +789,7 @@ export class Replica {
     b[fine] = ((b[fine] as number) ^ change) >>> 0
     const top = this.bucketsAt + DIGEST_BUCKETS_FINE + (idHash & BUCKET_MASK & TOP_MASK)
     b[top] = ((b[top] as number) ^ change) >>> 0
-    this.fineTotal = (this.fineTotal ^ change) >>> 0
+    this.fineTotal ^= change
   }
 
   private version (id: number): OriginVersion {
@@ -855,7 +859,7 @@ export class Replica {
   /** The digest folded to `bucketCount` buckets (a power of two up to 1024). */
   digest (bucketCount: number): number[] {
     this.settle()
-    if (bucketCount === 1) return [this.fineTotal]
+    if (bucketCount === 1) return [this.fineTotal >>> 0]
     const out = new Array<number>(bucketCount).fill(0)
     if (bucketCount === DIGEST_BUCKETS_FINE) {
       for (let i = 0; i < DIGEST_BUCKETS_FINE; i++) out[i] = this.buckets[this.bucketsAt + i] as number
