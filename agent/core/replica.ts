@@ -217,7 +217,7 @@ export class Replica {
    * change: what a hello sends; from `bucketsAt` (0 unless `buckets` is a
    * VersionBank's). One array, so that a merge's digest update touches one object.
    */
-  private buckets: Uint32Array<ArrayBufferLike> = new Uint32Array(BUCKETS)
+  private buckets: Uint32Array<ArrayBufferLike>
   private bucketsAt = 0
   /**
    * XOR of all fine buckets, the one-bucket digest, as a signed 32-bit
@@ -264,6 +264,8 @@ export class Replica {
       this.lane = lane
       this.buckets = bank.buckets
       this.bucketsAt = lane * BUCKETS
+    } else {
+      this.buckets = new Uint32Array(BUCKETS)
     }
   }
 
