@@ -103,6 +103,9 @@ export class Suspicion {
   }
 }
 
+/** What `takeExpired` returns when nothing is open: shared, so frozen. */
+const NONE_EXPIRED = Object.freeze([]) as unknown as Suspicion[]
+
 /**
  * The open suspicions of one node, keyed by target, with their deadlines in a
  * binary min-heap so a step costs O(expired · log open), not O(open): during
@@ -115,9 +118,6 @@ export class Suspicion {
  * opened, as iterating the map did. A stall of our own loop postpones every
  * suspicion (rare, O(open)) and rebuilds the heap.
  */
-/** What `takeExpired` returns when nothing is open: shared, so frozen. */
-const NONE_EXPIRED = Object.freeze([]) as unknown as Suspicion[]
-
 export class SuspicionTimers {
   private readonly byTarget = new Map<NodeName, Suspicion>()
   /** Deadlines of the heap nodes, and their suspicions. */
