@@ -40,6 +40,9 @@ function withRoom (a: Int32Array, n: number, size: number, make: ColumnMaker | u
   return bigger
 }
 
+/** Swaps into the probe walk held back at most (see `MemberTable.walkLog`): 4 KB of log. */
+const WALK_LOG_MAX = 512
+
 export class MemberTable {
   private readonly self: NodeName
   private readonly names: NameTable
@@ -57,6 +60,17 @@ export class MemberTable {
   private order: Int32Array = new Int32Array(0)
   private orderLength = 0
   private orderPos = 0
+  /**
+   * Newcomers swapped into the walk but not yet written to `order`: (position,
+   * id) pairs, the k-th for walk slot `orderLength - walkLogCount + k` (see
+   * `record`). A formed simulated node takes in thousands of members between
+   * two probes, each swap a cache miss at a random place of a cold `order`;
+   * written together, the swaps' misses overlap and the later swaps find the
+   * lines the earlier ones brought in. Everything that reads `order` writes
+   * the log first.
+   */
+  private walkLog: Int32Array | undefined
+  private walkLogCount = 0
   /**
    * Whether a member of the walk stopped being probeable since the walk was
    * last shuffled. Until one does, every id in the walk is probeable and the
@@ -222,10 +236,15 @@ export class MemberTable {
       // Put it at a random position of the remaining walk so a newcomer is probed within one pass;
       // the member there moves to the end (memberlist's swap: O(1), where a splice was O(N)).
       const at = this.orderPos + rng.int(this.orderLength - this.orderPos + 1)
-      this.order = withRoom(this.order, this.orderLength + 1, this.roomy, this.names.makeColumn)
-      const last = this.orderLength++
-      this.order[last] = this.order[at] as number
-      this.order[at] = id
+      if (this.orderLength + 1 > this.order.length) {
+        this.writeWalkLog()
+        this.order = withRoom(this.order, this.orderLength + 1, this.roomy, this.names.makeColumn)
+      }
+      const log = this.walkLog ??= newColumn(Int32Array, 2 * WALK_LOG_MAX, this.names.makeColumn)
+      log[2 * this.walkLogCount] = at
+      log[2 * this.walkLogCount + 1] = id
+      this.orderLength++
+      if (++this.walkLogCount === WALK_LOG_MAX) this.writeWalkLog()
     } else if (!isActive && wasActive) {
       this.walkHasDropped = true
       const i = (this.activePos[id] as number) - 1
@@ -239,6 +258,21 @@ export class MemberTable {
     return before
   }
 
+  /** Write the logged swaps into the walk, in the order they were made (memberlist's swap each). */
+  private writeWalkLog (): void {
+    const n = this.walkLogCount
+    if (n === 0) return
+    const log = this.walkLog as Int32Array
+    const order = this.order
+    let last = this.orderLength - n
+    for (let k = 0; k < 2 * n; k += 2, last++) {
+      const at = log[k] as number
+      order[last] = order[at] as number
+      order[at] = log[k + 1] as number
+    }
+    this.walkLogCount = 0
+  }
+
   /** One member declared dead, picked at random, or undefined. */
   randomDead (rng: Rng): NodeName | undefined {
     if (this.deadSet.size === 0) return undefined
@@ -249,6 +283,7 @@ export class MemberTable {
 
   /** The next member to probe, or undefined when there is nobody to probe. */
   nextProbeTarget (rng: Rng): NodeName | undefined {
+    this.writeWalkLog()
     for (let guard = 0; guard < 2; guard++) {
       while (this.orderPos < this.orderLength) {
         const id = this.order[this.orderPos++] as number

@@ -94,4 +94,29 @@ describe('member table', () => {
       }
     }), { numRuns: 300 })
   })
+
+  it('should walk the same probe order when more members arrive between two probes than it holds back', () => {
+    // Over a thousand newcomers between probes (a formed simulated node takes in thousands at once),
+    // some leaving again: the swaps held back are written whenever the log fills, the walk grows, or it is read.
+    fc.assert(fc.property(fc.integer(), fc.integer({ min: 600, max: 1500 }), (seed, count) => {
+      const many = Array.from({ length: count }, (_, i) => `n${i}`)
+      // Names interned first, as a formed fleet does: the walk is sized once, so only a full log or a probe writes it.
+      const names = new NameTable()
+      for (const n of many) names.intern(n)
+      const table = new MemberTable('n0', names)
+      const plain = new PlainTable('n0')
+      const r1 = seededRng(seed)
+      const r2 = seededRng(seed)
+      const drop = seededRng(seed ^ 1)
+      for (const [i, n] of many.entries()) {
+        expect(table.set(n, { incarnation: 1, status: 'alive' }, r1)).toBe(plain.set(n, { incarnation: 1, status: 'alive' }, r2))
+        if (i % 700 === 699) expect(table.nextProbeTarget(r1)).toBe(plain.nextProbeTarget(r2))
+        if (drop.int(10) === 0) {
+          const gone = many[drop.int(i + 1)] as string
+          expect(table.set(gone, { incarnation: 2, status: 'left' }, r1)).toBe(plain.set(gone, { incarnation: 2, status: 'left' }, r2))
+        }
+      }
+      for (let p = 0; p < 2 * count; p++) expect(table.nextProbeTarget(r1)).toBe(plain.nextProbeTarget(r2))
+    }), { numRuns: 20 })
+  })
 })
