@@ -158,6 +158,9 @@ function validateConfig (init: AgentCoreInit, cfg: Config): void {
   if (init.incarnation !== undefined && (!Number.isSafeInteger(init.incarnation) || init.incarnation < 0)) throw new RangeError('AgentCoreInit.incarnation must be a non-negative integer')
 }
 
+/** An empty list to start from: never pushed into (`Outbox.persistEntry` starts a new one), so frozen. */
+const NO_ENTRIES = Object.freeze([]) as unknown as Entry[]
+
 /**
  * Collects what one step produces, merged into as few effects as possible.
  * One per core, emptied at the start of every step: a step is the hottest
@@ -167,8 +170,13 @@ function validateConfig (init: AgentCoreInit, cfg: Config): void {
  */
 class Outbox {
   readonly effects: Effect[] = []
-  /** Entries applied in this step, the newest of each key, in the order their keys were first applied. */
-  persist: Entry[] = []
+  /**
+   * Entries applied in this step, the newest of each key, in the order their
+   * keys were first applied. Between steps (and in a step that applies
+   * nothing) the shared empty list, not one of the core's own: an array left
+   * from the last step is a cache miss at the next at 10,000 simulated nodes.
+   */
+  persist: Entry[] = NO_ENTRIES
   /** Where each entry sits in `persist`; built only for a big step that applies a key twice. */
   private persistAt: Map<Entry, number> | undefined
   deletes: EntryKey[] = []
@@ -188,7 +196,7 @@ class Outbox {
       if (this.publish.size > 0) this.publish.clear()
       this.used = false
     }
-    if (this.persist.length > 0) this.persist = []
+    if (this.persist.length > 0) this.persist = NO_ENTRIES
     this.persistAt = undefined
     this.persistMeta = false
   }
@@ -213,7 +221,7 @@ class Outbox {
     const i = previous === undefined ? -1 : this.persistIndex(previous)
     if (i < 0) {
       this.persistAt?.set(e, this.persist.length)
-      // A step's first entry starts a new array (see Replica.rehash for why not push into the one reset left).
+      // A step's first entry starts a new array: the empty one is shared (and see Replica.rehash for why a list is not refilled).
       if (this.persist.length === 0) this.persist = [e]
       else this.persist.push(e)
       return
