@@ -17,6 +17,7 @@
  */
 import type { VersionBank } from './replica.js'
 import { EntryPool } from './entry-pool.js'
+import { KeyTable } from './key-table.js'
 import { fmix32 } from './hash.js'
 import type { NodeName } from './types.js'
 import { grown } from './columns.js'
@@ -44,8 +45,10 @@ export class NameTable {
    * what finding it costs; replicas that share this table share the work.
    */
   readonly keyPlaces = new Map<string, number>()
-  /** The entries the replicas using this table hold in their rows. */
+  /** The entries the replicas using this table hold (in their rows and by key id). */
   readonly entries = new EntryPool()
+  /** The keys outside the rows that the replicas using this table hold (see Replica). */
+  readonly keys = new KeyTable()
   /**
    * Where the id-indexed columns of the replicas and member tables using this
    * table come from; undefined (the agent): `new Int32Array(n)` and the like.

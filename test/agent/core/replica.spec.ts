@@ -336,17 +336,44 @@ describe('replicated state: the shared entry pool', () => {
       const right = new Replica(names)
       for (const e of a) left.merge(e)
       for (const e of b) right.merge(e)
-      const held = new Set([...left.all(), ...right.all()].filter((e) => e.key.startsWith('member/') || /^node\/[^/]+\/(caps|identity|heartbeat|rtt)$/.test(e.key)))
+      // Every held entry, in the rows or not; and the keys outside the rows, each once.
+      const held = new Set([...left.all(), ...right.all()])
+      const keyed = (r: Replica): string[] => [...r.otherEntries()].map((e) => e.key)
+      const keys = new Set([...keyed(left), ...keyed(right)])
       expect(names.entries.size).toBe(held.size)
+      expect(names.keys.size).toBe(keys.size)
       const copy = new Replica(names)
       copy.copyFrom(left)
       expect(names.entries.size).toBe(held.size)
+      expect(names.keys.size).toBe(keys.size)
       left.dispose()
       right.dispose()
       expect(stateOf(copy)).toEqual(stateOf(replicaOf(a)))
+      expect(names.keys.size).toBe(new Set(keyed(copy)).size)
       copy.dispose()
       expect(names.entries.size).toBe(0)
+      expect(names.keys.size).toBe(0)
     }), { numRuns: 200 })
+  })
+})
+
+describe('replicated state: keys outside the rows', () => {
+  it('should not mistake a key for the one that took over its id once no replica held it', () => {
+    const names = new NameTable()
+    const a = new Replica(names)
+    const b = new Replica(names)
+    const x: Entry = { key: 'node/n1/app0', value: 1, hlc: 1_000_001, origin: 'n1', prev: 0 }
+    const y: Entry = { key: 'node/n2/app0', value: 2, hlc: 1_000_001, origin: 'n2', prev: 0 }
+    b.merge(x)
+    // a looks x up while only b holds it
+    expect(a.get(x.key)).toBeUndefined()
+    b.dispose()
+    expect(names.keys.size).toBe(0)
+    a.merge(y)
+    expect(names.keys.find(y.key)).toBe(0)
+    expect(a.get(x.key)).toBeUndefined()
+    expect(a.get(y.key)).toBe(y)
+    expect([...a.otherEntries()]).toEqual([y])
   })
 })
 
