@@ -158,98 +158,8 @@ function validateConfig (init: AgentCoreInit, cfg: Config): void {
   if (init.incarnation !== undefined && (!Number.isSafeInteger(init.incarnation) || init.incarnation < 0)) throw new RangeError('AgentCoreInit.incarnation must be a non-negative integer')
 }
 
-/** An empty list to start from: never pushed into (`Outbox.persistEntry` starts a new one), so frozen. */
+/** An empty list to start from: never pushed into (`AgentCore.persistEntry` starts a new one), so frozen. */
 const NO_ENTRIES = Object.freeze([]) as unknown as Entry[]
-
-/**
- * Collects what one step produces, merged into as few effects as possible.
- * One per core, emptied at the start of every step: a step is the hottest
- * path of a simulation (one per gossip delivery), and five fresh containers
- * per step were a good share of its garbage. What leaves in an effect
- * (`persist`, `deletes`) is replaced, never reused.
- */
-class Outbox {
-  readonly effects: Effect[] = []
-  /**
-   * Entries applied in this step, the newest of each key, in the order their
-   * keys were first applied. Between steps (and in a step that applies
-   * nothing) the shared empty list, not one of the core's own: an array left
-   * from the last step is a cache miss at the next at 10,000 simulated nodes.
-   */
-  persist: Entry[] = NO_ENTRIES
-  /** Where each entry sits in `persist`; built only for a big step that applies a key twice. */
-  private persistAt: Map<Entry, number> | undefined
-  deletes: EntryKey[] = []
-  readonly publish = new Map<Channel, Entry[]>()
-  persistMeta = false
-  /**
-   * Whether `effects`, `publish` or `deletes` hold anything: most steps use
-   * none of them, and at 10,000 simulated nodes each container a step
-   * touches is a cache miss.
-   */
-  used = false
-
-  reset (): void {
-    if (this.used) {
-      if (this.effects.length > 0) this.effects.length = 0
-      if (this.deletes.length > 0) this.deletes = []
-      if (this.publish.size > 0) this.publish.clear()
-      this.used = false
-    }
-    if (this.persist.length > 0) this.persist = NO_ENTRIES
-    this.persistAt = undefined
-    this.persistMeta = false
-  }
-
-  emit (e: Effect): void {
-    this.used = true
-    this.effects.push(e)
-  }
-
-  delete (key: EntryKey): void {
-    this.used = true
-    this.deletes.push(key)
-  }
-
-  /**
-   * An applied write, which replaced `previous`. If that was applied in this
-   * step too, the newer one takes its place (one entry per key, as a Map
-   * keyed by key would keep them, without a Map per step: a step that takes
-   * in a whole fleet's state applies thousands of writes).
-   */
-  persistEntry (e: Entry, previous: Entry | undefined): void {
-    const i = previous === undefined ? -1 : this.persistIndex(previous)
-    if (i < 0) {
-      this.persistAt?.set(e, this.persist.length)
-      // A step's first entry starts a new array: the empty one is shared (and see Replica.rehash for why a list is not refilled).
-      if (this.persist.length === 0) this.persist = [e]
-      else this.persist.push(e)
-      return
-    }
-    this.persist[i] = e
-    if (this.persistAt !== undefined) {
-      this.persistAt.delete(previous as Entry)
-      this.persistAt.set(e, i)
-    }
-  }
-
-  private persistIndex (e: Entry): number {
-    const list = this.persist
-    if (this.persistAt === undefined) {
-      if (list.length <= 32) return list.lastIndexOf(e)
-      this.persistAt = new Map()
-      for (let i = 0; i < list.length; i++) this.persistAt.set(list[i] as Entry, i)
-    }
-    return this.persistAt.get(e) ?? -1
-  }
-
-  publishEntry (channel: Channel, e: Entry): void {
-    this.used = true
-    let list = this.publish.get(channel)
-    if (list === undefined) this.publish.set(channel, list = [])
-    list.push(e)
-  }
-}
 
 /** The `deletes` of a persist effect that deletes nothing: shared, so frozen. */
 const NO_DELETES = Object.freeze([]) as unknown as EntryKey[]
@@ -262,8 +172,21 @@ function channelOf (key: EntryKey): Channel {
 
 export class AgentCore {
   // The fields a step that takes in a gossiped write reads come first, together: at 10,000
-  // simulated nodes each cache line of a core such a step touches is a miss.
-  private readonly out = new Outbox()
+  // simulated nodes each cache line of a core such a step touches is a miss. First what the step
+  // produces so far, merged into as few effects as possible (see `drain`): fields of the core's
+  // own, where a separate outbox object was one more miss per step.
+  /**
+   * Entries applied in this step, the newest of each key, in the order their
+   * keys were first applied. Between steps (and in a step that applies
+   * nothing) the shared empty list, not one of the core's own: an array left
+   * from the last step would be a cache miss at the next.
+   */
+  private outPersist: Entry[] = NO_ENTRIES
+  /** Whether `outEffects`, `outPublish` or `outDeletes` hold anything: most steps use none of them. */
+  private outUsed = false
+  private outPersistMeta = false
+  /** Where each entry sits in `outPersist`; built only for a big step that applies a key twice. */
+  private outPersistAt: Map<Entry, number> | undefined
   private wakeMonoMs: number | undefined
   /** This step may have moved a timer or made one due: run the timers and work out the next wake-up (see `step`). */
   private timersMoved = true
@@ -305,6 +228,10 @@ export class AgentCore {
   private nextGcMonoMs = 0
   private readonly worker: MaintenanceWorker
   private workerWakeMonoMs: number | undefined
+  // The rest of the step's output (what leaves in an effect is replaced, never reused).
+  private readonly outEffects: Effect[] = []
+  private outDeletes: EntryKey[] = []
+  private readonly outPublish = new Map<Channel, Entry[]>()
   /** The counters of `stats` that are not in the fields above. */
   private readonly counts = { rejected: 0, rejectedByReason: {} as Record<string, number>, stalls: 0, refutations: 0 }
 
@@ -415,7 +342,7 @@ export class AgentCore {
    * the maintenance worker dirty.
    */
   step (input: Input, at: Instant): Effect[] {
-    this.out.reset()
+    this.resetOut()
     const wake = this.wakeMonoMs
     this.timersMoved = wake === undefined || at.monoMs >= wake || (input.kind !== 'entries' && input.kind !== 'sync-advance')
     if (this.phase === 'running') this.detectStall(at)
@@ -481,7 +408,7 @@ export class AgentCore {
     if (mine !== undefined && isMemberRecord(mine.value) && mine.value.incarnation >= this.incarnationNow) {
       this.incarnationNow = mine.value.incarnation + 1
     }
-    this.out.persistMeta = true
+    this.outPersistMeta = true
     this.write(memberKey(this.name), { incarnation: this.incarnationNow, status: 'alive' }, at)
     if (caps !== undefined) this.writeOwn('caps', caps as unknown as Value, at)
     if (identity !== undefined) this.writeOwn('identity', identity, at)
@@ -516,7 +443,7 @@ export class AgentCore {
     const reason = entryRejection(e)
     if (reason !== undefined) {
       this.reject(reason)
-      this.out.emit({ kind: 'log', level: 'warn', msg: 'local write refused', fields: { key, reason } })
+      this.emit({ kind: 'log', level: 'warn', msg: 'local write refused', fields: { key, reason } })
       return
     }
     this.lastOwnHlc = hlc
@@ -561,8 +488,8 @@ export class AgentCore {
     else if (outcome.kind === 'duplicate') this.duplicates++
     else this.stale++
     if (outcome.kind === 'applied') {
-      this.out.persistEntry(e, outcome.previous)
-      if (local) this.out.publishEntry(channelOf(e.key), e)
+      this.persistEntry(e, outcome.previous)
+      if (local) this.publishEntry(channelOf(e.key), e)
     }
     // Merged, so a member key's name is interned (no -2).
     const member = this.replica.memberIdOf(e.key)
@@ -581,7 +508,7 @@ export class AgentCore {
   private onAdminEntry (key: EntryKey): void {
     const event = this.replica.get(key)?.value as unknown as AdminEvent | undefined
     if (event === undefined || event === null || !this.admin.add(event)) return
-    this.out.emit({ kind: 'admin', event, view: this.admin.view(event.target) })
+    this.emit({ kind: 'admin', event, view: this.admin.view(event.target) })
     if (event.target === this.name) this.maintenanceDirty = true
   }
 
@@ -609,11 +536,11 @@ export class AgentCore {
   private workerAction (a: WorkerAction, at: Instant): void {
     switch (a.kind) {
       case 'work':
-        this.out.emit({ kind: 'log', level: 'info', msg: `maintenance: ${a.work}`, fields: { event: a.eventId } })
-        this.out.emit({ kind: 'maintenance', work: a.work, eventId: a.eventId })
+        this.emit({ kind: 'log', level: 'info', msg: `maintenance: ${a.work}`, fields: { event: a.eventId } })
+        this.emit({ kind: 'maintenance', work: a.work, eventId: a.eventId })
         return
       case 'report':
-        this.out.emit({ kind: 'log', level: a.phase === 'drain-failed' ? 'warn' : 'info', msg: `maintenance: reporting ${a.phase}`, fields: { event: a.eventId } })
+        this.emit({ kind: 'log', level: a.phase === 'drain-failed' ? 'warn' : 'info', msg: `maintenance: reporting ${a.phase}`, fields: { event: a.eventId } })
         this.writeOwn('maintenance', this.admin.withReport(this.name, a.eventId, a.phase), at)
         return
       default: {
@@ -645,7 +572,7 @@ export class AgentCore {
     }
     if (this.members.statusOfId(id) !== current.status || this.members.incarnationOfId(id) !== current.incarnation) {
       const from = this.members.setId(id, current, this.rng)
-      if (from !== current.status) this.out.emit({ kind: 'member', name: member, from, to: current.status, incarnation: current.incarnation })
+      if (from !== current.status) this.emit({ kind: 'member', name: member, from, to: current.status, incarnation: current.incarnation })
     }
     this.trackSuspicion(member, rec, e.origin, current, at)
   }
@@ -683,8 +610,8 @@ export class AgentCore {
     this.incarnationNow = held.incarnation + 1
     this.counts.refutations++
     this.awareness.apply(1)
-    this.out.persistMeta = true
-    this.out.emit({ kind: 'log', level: 'warn', msg: 'refuting suspicion of self', fields: { status: held.status, incarnation: this.incarnationNow } })
+    this.outPersistMeta = true
+    this.emit({ kind: 'log', level: 'warn', msg: 'refuting suspicion of self', fields: { status: held.status, incarnation: this.incarnationNow } })
     this.write(memberKey(this.name), { incarnation: this.incarnationNow, status: 'alive' }, at)
   }
 
@@ -693,7 +620,7 @@ export class AgentCore {
       switch (a.kind) {
         case 'probe':
         case 'probe-indirect':
-          this.out.emit(a)
+          this.emit(a)
           break
         case 'suspect': {
           // A refused connection (the process is gone) is accused at once; silence and
@@ -747,7 +674,7 @@ export class AgentCore {
     if (m.status !== 'alive') return
     const probeId = this.nextVerifyId--
     this.verifying.add({ ...h, probeId }, at.monoMs)
-    this.out.emit({ kind: 'probe', probeId, target: h.target, timeoutMs: this.cfg.probeTimeoutMs })
+    this.emit({ kind: 'probe', probeId, target: h.target, timeoutMs: this.cfg.probeTimeoutMs })
   }
 
   private verificationOf (probeId: number): Verification | undefined {
@@ -818,7 +745,7 @@ export class AgentCore {
     // would go out before a refutation or a ping answer waiting behind the stall is read. Drop them.
     this.held.clear()
     this.verifying.clear()
-    this.out.emit({ kind: 'log', level: 'warn', msg: 'own event loop stalled; not counting it against peers', fields: { lagMs, health: this.awareness.health } })
+    this.emit({ kind: 'log', level: 'warn', msg: 'own event loop stalled; not counting it against peers', fields: { lagMs, health: this.awareness.health } })
   }
 
   private runTimers (at: Instant): void {
@@ -844,11 +771,11 @@ export class AgentCore {
       // of a healed partition (each thinking the other dead) find each other again.
       const dead = this.members.randomDead(this.rng)
       if (dead !== undefined) peers.push(dead)
-      if (peers.length > 0) this.out.emit({ kind: 'sync', peers })
+      if (peers.length > 0) this.emit({ kind: 'sync', peers })
     }
     if (now >= this.nextGcMonoMs) {
       this.nextGcMonoMs = now + C.TOMBSTONE_GC_INTERVAL_MS_DEFAULT
-      for (const key of this.replica.collectTombstones(at.wallMs, this.cfg.tombstoneGraceMs)) this.out.delete(key)
+      for (const key of this.replica.collectTombstones(at.wallMs, this.cfg.tombstoneGraceMs)) this.deleteKey(key)
     }
   }
 
@@ -910,19 +837,80 @@ export class AgentCore {
     return t
   }
 
+  private emit (e: Effect): void {
+    this.outUsed = true
+    this.outEffects.push(e)
+  }
+
+  private deleteKey (key: EntryKey): void {
+    this.outUsed = true
+    this.outDeletes.push(key)
+  }
+
+  /**
+   * An applied write, which replaced `previous`. If that was applied in this
+   * step too, the newer one takes its place (one entry per key, as a Map
+   * keyed by key would keep them, without a Map per step: a step that takes
+   * in a whole fleet's state applies thousands of writes).
+   */
+  private persistEntry (e: Entry, previous: Entry | undefined): void {
+    const i = previous === undefined ? -1 : this.persistIndex(previous)
+    if (i < 0) {
+      this.outPersistAt?.set(e, this.outPersist.length)
+      // A step's first entry starts a new array: the empty one is shared (and see Replica.rehash for why a list is not refilled).
+      if (this.outPersist.length === 0) this.outPersist = [e]
+      else this.outPersist.push(e)
+      return
+    }
+    this.outPersist[i] = e
+    if (this.outPersistAt !== undefined) {
+      this.outPersistAt.delete(previous as Entry)
+      this.outPersistAt.set(e, i)
+    }
+  }
+
+  private persistIndex (e: Entry): number {
+    const list = this.outPersist
+    if (this.outPersistAt === undefined) {
+      if (list.length <= 32) return list.lastIndexOf(e)
+      this.outPersistAt = new Map()
+      for (let i = 0; i < list.length; i++) this.outPersistAt.set(list[i] as Entry, i)
+    }
+    return this.outPersistAt.get(e) ?? -1
+  }
+
+  private publishEntry (channel: Channel, e: Entry): void {
+    this.outUsed = true
+    let list = this.outPublish.get(channel)
+    if (list === undefined) this.outPublish.set(channel, list = [])
+    list.push(e)
+  }
+
+  /** Empty the step's output (`drain` took what it holds). */
+  private resetOut (): void {
+    if (this.outUsed) {
+      if (this.outEffects.length > 0) this.outEffects.length = 0
+      if (this.outDeletes.length > 0) this.outDeletes = []
+      if (this.outPublish.size > 0) this.outPublish.clear()
+      this.outUsed = false
+    }
+    if (this.outPersist.length > 0) this.outPersist = NO_ENTRIES
+    this.outPersistAt = undefined
+    this.outPersistMeta = false
+  }
+
   private drain (at: Instant, retime: boolean): Effect[] {
-    const out = this.out
     const effects: Effect[] = []
-    const deletes = out.used && out.deletes.length > 0
-    if (out.persist.length > 0 || deletes || out.persistMeta) {
-      effects.push({ kind: 'persist', entries: out.persist, deletes: deletes ? out.deletes : NO_DELETES, versions: this.replica.takeDirtyVersions(), hlc: this.clock.current, incarnation: this.incarnationNow })
-      if (deletes) out.deletes = []
+    const deletes = this.outUsed && this.outDeletes.length > 0
+    if (this.outPersist.length > 0 || deletes || this.outPersistMeta) {
+      effects.push({ kind: 'persist', entries: this.outPersist, deletes: deletes ? this.outDeletes : NO_DELETES, versions: this.replica.takeDirtyVersions(), hlc: this.clock.current, incarnation: this.incarnationNow })
+      if (deletes) this.outDeletes = []
     }
-    if (out.used) {
-      for (const [channel, entries] of out.publish) effects.push({ kind: 'publish', channel, entries })
-      for (const e of out.effects) effects.push(e)
+    if (this.outUsed) {
+      for (const [channel, entries] of this.outPublish) effects.push({ kind: 'publish', channel, entries })
+      for (const e of this.outEffects) effects.push(e)
     }
-    out.reset()
+    this.resetOut()
     if (retime) this.wakeMonoMs = this.nextWake()
     if (this.wakeMonoMs !== undefined) effects.push({ kind: 'wake', atMonoMs: Math.max(this.wakeMonoMs, at.monoMs) })
     return effects
