@@ -215,9 +215,15 @@ export class AgentCore {
   private nextVerifyId = -1
   private readonly heldMsMax: number
   private readonly ownValues = new Map<EntryKey, Value>()
+  /**
+   * Smoothed RTT per peer, least recently sampled first, in hundredths of a
+   * millisecond (the estimate is kept to 0.01 ms): an integer lives in the
+   * map itself, a fraction in a heap box of its own, one more object to
+   * touch and one more to allocate with every probe answer.
+   */
   private readonly rtt = new Map<NodeName, number>()
   private rttDirty = false
-  /** The RTT map as last published, and how many heartbeats ago. */
+  /** The RTT map as last published (hundredths too), and how many heartbeats ago. */
   private rttPublished = new Map<NodeName, number>()
   private beatsSinceRtt = 0
   private lastOwnHlc: Hlc = 0
@@ -712,18 +718,20 @@ export class AgentCore {
   }
 
   private recordRtt (peer: NodeName, rttMs: number): void {
-    const prev = this.rtt.get(peer)
+    const held = this.rtt.get(peer)
+    const prev = held === undefined ? undefined : held / 100
     const next = prev === undefined ? rttMs : prev + C.RTT_EWMA_ALPHA * (rttMs - prev)
     // Re-insert so the Map's order is least recently sampled first, then evict from the front.
     this.rtt.delete(peer)
-    this.rtt.set(peer, Math.round(next * 100) / 100)
+    this.rtt.set(peer, Math.round(next * 100))
     while (this.rtt.size > C.RTT_PEERS_MAX) this.rtt.delete(this.rtt.keys().next().value as NodeName)
     this.rttDirty = true
   }
 
   /** Smoothed RTT to a peer this node probed, in ms. */
   rttTo (peer: NodeName): number | undefined {
-    return this.rtt.get(peer)
+    const held = this.rtt.get(peer)
+    return held === undefined ? undefined : held / 100
   }
 
   /**
@@ -801,7 +809,7 @@ export class AgentCore {
       this.rttDirty = false
       this.beatsSinceRtt = 0
       this.rttPublished = new Map(this.rtt)
-      this.writeOwn('rtt', Object.fromEntries(this.rtt), at)
+      this.writeOwn('rtt', Object.fromEntries([...this.rtt].map(([peer, held]) => [peer, held / 100])), at)
     }
   }
 
@@ -814,10 +822,11 @@ export class AgentCore {
    */
   private rttWorthPublishing (): boolean {
     if (this.beatsSinceRtt >= C.RTT_PUBLISH_BEATS_MAX || this.rtt.size !== this.rttPublished.size) return true
-    for (const [peer, ms] of this.rtt) {
-      const was = this.rttPublished.get(peer)
-      if (was === undefined) return true
-      const delta = Math.abs(ms - was)
+    for (const [peer, held] of this.rtt) {
+      const published = this.rttPublished.get(peer)
+      if (published === undefined) return true
+      const was = published / 100
+      const delta = Math.abs(held / 100 - was)
       if (delta > C.RTT_PUBLISH_CHANGE_MS && delta > was * C.RTT_PUBLISH_CHANGE_RATIO) return true
     }
     return false
