@@ -161,6 +161,9 @@ function validateConfig (init: AgentCoreInit, cfg: Config): void {
 /** An empty list to start from: never pushed into (`AgentCore.persistEntry` starts a new one), so frozen. */
 const NO_ENTRIES = Object.freeze([]) as unknown as Entry[]
 
+/** The effects of a step that emits none: shared, so frozen (`AgentCore.emit` starts a new list). */
+const NO_EFFECTS = Object.freeze([]) as unknown as Effect[]
+
 /** The `deletes` of a persist effect that deletes nothing: shared, so frozen. */
 const NO_DELETES = Object.freeze([]) as unknown as EntryKey[]
 
@@ -216,12 +219,14 @@ export class AgentCore {
   private readonly heldMsMax: number
   private readonly ownValues = new Map<EntryKey, Value>()
   /**
-   * Smoothed RTT per peer, least recently sampled first, in hundredths of a
-   * millisecond (the estimate is kept to 0.01 ms): an integer lives in the
-   * map itself, a fraction in a heap box of its own, one more object to
-   * touch and one more to allocate with every probe answer.
+   * Smoothed RTT of the last RTT_PEERS_MAX peers sampled, least recently
+   * sampled first, as pairs: peer, then the estimate in hundredths of a
+   * millisecond (it is kept to 0.01 ms). One small array of names and
+   * integers: a Map that took a new peer with nearly every probe answer
+   * and let the oldest go was its object, its table, a heap box per
+   * fractional value, an iterator per eviction and a new table now and then.
    */
-  private readonly rtt = new Map<NodeName, number>()
+  private readonly rttList: (NodeName | number)[] = []
   private rttDirty = false
   /** The RTT map as last published (hundredths too), and how many heartbeats ago. */
   private rttPublished = new Map<NodeName, number>()
@@ -234,8 +239,9 @@ export class AgentCore {
   private nextGcMonoMs = 0
   private readonly worker: MaintenanceWorker
   private workerWakeMonoMs: number | undefined
-  // The rest of the step's output (what leaves in an effect is replaced, never reused).
-  private readonly outEffects: Effect[] = []
+  // The rest of the step's output (what leaves in an effect is replaced, never reused). The
+  // effects list is, like `outPersist`, the shared empty one between steps and new in a step that emits.
+  private outEffects: Effect[] = NO_EFFECTS
   private outDeletes: EntryKey[] = []
   private readonly outPublish = new Map<Channel, Entry[]>()
   /** The counters of `stats` that are not in the fields above. */
@@ -718,20 +724,36 @@ export class AgentCore {
   }
 
   private recordRtt (peer: NodeName, rttMs: number): void {
-    const held = this.rtt.get(peer)
-    const prev = held === undefined ? undefined : held / 100
+    const list = this.rttList
+    const i = this.rttIndex(peer)
+    const prev = i < 0 ? undefined : (list[i + 1] as number) / 100
     const next = prev === undefined ? rttMs : prev + C.RTT_EWMA_ALPHA * (rttMs - prev)
-    // Re-insert so the Map's order is least recently sampled first, then evict from the front.
-    this.rtt.delete(peer)
-    this.rtt.set(peer, Math.round(next * 100))
-    while (this.rtt.size > C.RTT_PEERS_MAX) this.rtt.delete(this.rtt.keys().next().value as NodeName)
+    // Move it to the end (most recently sampled), then let the least recently sampled go.
+    if (i >= 0) list.splice(i, 2)
+    list.push(peer, Math.round(next * 100))
+    if (list.length > 2 * C.RTT_PEERS_MAX) list.splice(0, 2)
     this.rttDirty = true
   }
 
   /** Smoothed RTT to a peer this node probed, in ms. */
   rttTo (peer: NodeName): number | undefined {
-    const held = this.rtt.get(peer)
-    return held === undefined ? undefined : held / 100
+    const i = this.rttIndex(peer)
+    return i < 0 ? undefined : (this.rttList[i + 1] as number) / 100
+  }
+
+  /** Where the peer's pair starts in `rttList`, or -1. */
+  private rttIndex (peer: NodeName): number {
+    const list = this.rttList
+    for (let i = 0; i < list.length; i += 2) if (list[i] === peer) return i
+    return -1
+  }
+
+  /** The RTT estimates as [peer, hundredths of a ms] pairs, least recently sampled first. */
+  private rttPairs (): [NodeName, number][] {
+    const out: [NodeName, number][] = []
+    const list = this.rttList
+    for (let i = 0; i < list.length; i += 2) out.push([list[i] as NodeName, list[i + 1] as number])
+    return out
   }
 
   /**
@@ -808,8 +830,9 @@ export class AgentCore {
     if (this.rttDirty && this.rttWorthPublishing()) {
       this.rttDirty = false
       this.beatsSinceRtt = 0
-      this.rttPublished = new Map(this.rtt)
-      this.writeOwn('rtt', Object.fromEntries([...this.rtt].map(([peer, held]) => [peer, held / 100])), at)
+      const pairs = this.rttPairs()
+      this.rttPublished = new Map(pairs)
+      this.writeOwn('rtt', Object.fromEntries(pairs.map(([peer, held]) => [peer, held / 100])), at)
     }
   }
 
@@ -821,8 +844,8 @@ export class AgentCore {
    * RTT_PUBLISH_BEATS_MAX heartbeats.
    */
   private rttWorthPublishing (): boolean {
-    if (this.beatsSinceRtt >= C.RTT_PUBLISH_BEATS_MAX || this.rtt.size !== this.rttPublished.size) return true
-    for (const [peer, held] of this.rtt) {
+    if (this.beatsSinceRtt >= C.RTT_PUBLISH_BEATS_MAX || this.rttList.length / 2 !== this.rttPublished.size) return true
+    for (const [peer, held] of this.rttPairs()) {
       const published = this.rttPublished.get(peer)
       if (published === undefined) return true
       const was = published / 100
@@ -848,7 +871,8 @@ export class AgentCore {
 
   private emit (e: Effect): void {
     this.outUsed = true
-    this.outEffects.push(e)
+    if (this.outEffects.length === 0) this.outEffects = [e]
+    else this.outEffects.push(e)
   }
 
   private deleteKey (key: EntryKey): void {
@@ -898,7 +922,7 @@ export class AgentCore {
   /** Empty the step's output (`drain` took what it holds). */
   private resetOut (): void {
     if (this.outUsed) {
-      if (this.outEffects.length > 0) this.outEffects.length = 0
+      if (this.outEffects.length > 0) this.outEffects = NO_EFFECTS
       if (this.outDeletes.length > 0) this.outDeletes = []
       if (this.outPublish.size > 0) this.outPublish.clear()
       this.outUsed = false
