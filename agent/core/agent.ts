@@ -464,12 +464,18 @@ export class AgentCore {
 
   private receive (entries: readonly Entry[], at: Instant): void {
     const horizon = at.wallMs + this.hlcDriftMsMax
-    for (const e of entries) {
-      if (hlcWallMs(e.hlc) > horizon) {
-        this.reject('clock drift: stamp too far in the future')
-        continue
+    const many = entries.length >= C.RECEIVE_HASH_LATER_MIN
+    if (many) this.replica.holdHashes()
+    try {
+      for (const e of entries) {
+        if (hlcWallMs(e.hlc) > horizon) {
+          this.reject('clock drift: stamp too far in the future')
+          continue
+        }
+        this.apply(e, at, false)
       }
-      this.apply(e, at, false)
+    } finally {
+      if (many) this.replica.settleHashes()
     }
   }
 

@@ -108,6 +108,8 @@ export const SUSPICION_MAX_TIMEOUT_MULT_DEFAULT = 6
 export const AWARENESS_MAX_DEFAULT = 8
 /** A timer that fires this much later than asked means our own event loop stalled. */
 export const STALL_THRESHOLD_MS_DEFAULT = 250
+/** An input of at least this many writes hashes each origin's share of the digest once, after the last (Replica.holdHashes). */
+export const RECEIVE_HASH_LATER_MIN = 16
 /** RTT samples kept per node (most recent peers). */
 export const RTT_PEERS_MAX = 32
 /** Weight of a new RTT sample in the moving average. */

@@ -236,6 +236,8 @@ export class Replica {
   private fineTotal = 0
   /** `pending.size`, kept here: the check runs for every write that continues a chain, and reading a Map's size touches the map. */
   private pendingOrigins = 0
+  /** Between `holdHashes` and `settleHashes`: merges leave their origins' shares of the digest to `settle`. */
+  private hashLater = false
   /** `member/<name>` slots held by an entry someone else wrote. */
   private foreignMembers = 0
   private readonly tombstones = new Set<EntryKey>()
@@ -751,10 +753,28 @@ export class Replica {
     }
     if (ver[at] !== before || ver[at + 1] !== beforeMax) {
       this.logVersion(id, before, beforeMax)
-      this.rehashNow(id)
+      if (this.hashLater) this.rehash(id)
+      else this.rehashNow(id)
     } else if (fresh) {
-      this.rehashNow(id)
+      if (this.hashLater) this.rehash(id)
+      else this.rehashNow(id)
     }
+  }
+
+  /**
+   * Many merges follow, several of them of one origin (a formed simulated
+   * node takes in four writes per origin at a time): hash each origin's
+   * share of the digest once, at `settleHashes`, instead of at every merge.
+   * The digest is the same either way.
+   */
+  holdHashes (): void {
+    this.hashLater = true
+  }
+
+  /** The merges since `holdHashes` are done: hash the shares they changed, while the versions are in cache. */
+  settleHashes (): void {
+    this.hashLater = false
+    this.settle()
   }
 
   /**

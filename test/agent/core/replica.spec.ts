@@ -432,6 +432,26 @@ describe('replicated state: work not redone', () => {
       expect(copy.digest(1024)).toEqual(eager.digest(1024))
     }), { numRuns: 200 })
   })
+
+  it('should give the same digest and dirty versions when a run of merges leaves hashing to its end', () => {
+    fc.assert(fc.property(writesArb, fc.nat(), (writes, cut) => {
+      const eager = new Replica()
+      const held = new Replica()
+      // Some merges before, a held run, then more merges (each alone, hashed at once).
+      const from = cut % (writes.length + 1)
+      const to = from + ((cut >> 4) % (writes.length - from + 1))
+      writes.forEach((w, i) => {
+        eager.merge(w)
+        if (i === from) held.holdHashes()
+        held.merge(w)
+        if (i === to - 1) held.settleHashes()
+      })
+      if (to <= from || to > writes.length) held.settleHashes()
+      for (const buckets of [1024, 16, 1]) expect(held.digest(buckets)).toEqual(eager.digest(buckets))
+      expect(held.differingBuckets(eager.digest(16))).toEqual([])
+      expect(held.takeDirtyVersions()).toEqual(eager.takeDirtyVersions())
+    }), { numRuns: 200 })
+  })
 })
 
 describe('replicated state: version banks', () => {
