@@ -410,8 +410,8 @@ export class Replica {
    * key of a node without an id (with `create`, the node gets one).
    */
   private locate (key: string, create: boolean): number {
-    // A key's id in the key table is reused once no replica holds the key, but a replica that
-    // comes to hold the id's new key remembers that key here instead (`installKeyed`).
+    // A key outside the rows keeps its id in the key table only while some replica holds it: the
+    // key remembered here is one this replica holds (a merge holds its key; dropping one forgets it).
     if (key === this.lastKey) return this.lastSlot
     const known = this.names.keyPlaces.get(key)
     if (known !== undefined) {
@@ -1078,6 +1078,7 @@ export class Replica {
           this.pool.release((this.keyed[k] as number) - 1)
           this.keyed[k] = 0
           this.keys.release(k)
+          if (key === this.lastKey) this.lastKey = ''
         }
         this.count--
         this.release(e, slot)

@@ -375,6 +375,27 @@ describe('replicated state: keys outside the rows', () => {
     expect(a.get(y.key)).toBe(y)
     expect([...a.otherEntries()]).toEqual([y])
   })
+
+  it('should not file a key it dropped under the id another key took over meanwhile', () => {
+    const names = new NameTable()
+    const r = new Replica(names)
+    const s = new Replica(names)
+    const gone: Entry = { key: 'node/n1/app0', value: null, hlc: 1_000_001, origin: 'n1', prev: 0 }
+    r.merge(gone)
+    expect(r.collectTombstones(Date.UTC(2100, 0, 1), 0)).toEqual([gone.key])
+    expect(names.keys.size).toBe(0)
+    // Another replica takes the freed id for another key; then the first key is written again.
+    const y: Entry = { key: 'node/n2/app0', value: 2, hlc: 1_000_001, origin: 'n2', prev: 0 }
+    s.merge(y)
+    const again: Entry = { key: gone.key, value: 3, hlc: 2_000_001, origin: 'n1', prev: 1_000_001 }
+    r.merge(again)
+    expect(r.get(again.key)).toBe(again)
+    expect(r.get(y.key)).toBeUndefined()
+    expect(names.keys.find(again.key)).not.toBe(names.keys.find(y.key))
+    s.dispose()
+    expect(r.get(again.key)).toBe(again)
+    expect(names.keys.size).toBe(1)
+  })
 })
 
 describe('replicated state: work not redone', () => {
