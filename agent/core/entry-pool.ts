@@ -1,31 +1,26 @@
 /**
  * Entries held by replicas, by small integer id, with a count of the slots
- * that hold each: a replica's row slots keep 4-byte ids in a typed array
- * (nothing for the garbage collector to trace, half the size of a pointer)
- * instead of pointers. Replicas that share a NameTable share its pool, so an
- * entry that every node holds is pooled once; an entry no slot holds any
- * more leaves the pool.
+ * that hold each (see CountedIds): a replica keeps 4-byte ids in typed
+ * arrays instead of pointers. Replicas that share a NameTable share its
+ * pool, so an entry that every node holds is pooled once; an entry no slot
+ * holds any more leaves the pool.
  */
 import type { Entry } from './types.js'
 import { grown } from './columns.js'
+import { CountedIds } from './counted-ids.js'
 
-export class EntryPool {
-  private readonly entries: (Entry | undefined)[] = []
-  private refs = new Int32Array(1024)
-  /** A number the holders keep with each entry (the replicas: the row slot its key lives in). */
+export class EntryPool extends CountedIds<Entry> {
+  /** A number the holders keep with each entry (the replicas: where its key lives, see Replica.locate). */
   private tags = new Int32Array(1024)
-  private readonly ids = new Map<Entry, number>()
-  private readonly free: number[] = []
-  /** The id `idOf` found last (its entry may have left since: `entries` is checked). */
+  /** The id `idOf` found last (its entry may have left since: `items` is checked). */
   private lastId = 0
 
-  /** Entries in the pool. */
-  get size (): number {
-    return this.ids.size
+  constructor () {
+    super(1024)
   }
 
   get (id: number): Entry {
-    return this.entries[id] as Entry
+    return this.items[id] as Entry
   }
 
   /**
@@ -37,11 +32,11 @@ export class EntryPool {
    * of a merge.
    */
   idOf (e: Entry): number {
-    const entries = this.entries
+    const entries = this.items
     const last = this.lastId
     if (entries[last] === e) return last
     if (last + 1 < entries.length && entries[last + 1] === e) return (this.lastId = last + 1)
-    const id = this.ids.get(e) ?? -1
+    const id = this.find(e)
     if (id >= 0) this.lastId = id
     return id
   }
@@ -53,34 +48,9 @@ export class EntryPool {
 
   /** A slot holds `e`, which is not in the pool (`idOf` is -1); its new id. */
   add (e: Entry, tag: number): number {
-    const id = this.free.length > 0 ? this.free.pop() as number : this.entries.length
-    if (id === this.entries.length) {
-      this.entries.push(e)
-      if (id >= this.refs.length) {
-        this.refs = grown(this.refs, this.refs.length * 2)
-        this.tags = grown(this.tags, this.refs.length)
-      }
-    } else {
-      this.entries[id] = e
-    }
-    this.ids.set(e, id)
-    this.refs[id] = 1
+    const id = this.addNew(e)
+    if (id >= this.tags.length) this.tags = grown(this.tags, Math.max(id + 1, this.tags.length * 2))
     this.tags[id] = tag
     return id
-  }
-
-  /** One more slot holds the entry with this id. */
-  retain (id: number): void {
-    this.refs[id] = (this.refs[id] as number) + 1
-  }
-
-  /** A slot no longer holds the entry with this id. */
-  release (id: number): void {
-    const n = (this.refs[id] as number) - 1
-    this.refs[id] = n
-    if (n > 0) return
-    this.ids.delete(this.entries[id] as Entry)
-    this.entries[id] = undefined
-    this.free.push(id)
   }
 }
