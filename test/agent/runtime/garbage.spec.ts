@@ -59,22 +59,43 @@ async function ask (peerId: string, frame: SyncFrame): Promise<SyncFrame> {
   return decoded.value
 }
 
+/**
+ * `exchange`, run against a state that did not change while it ran (heartbeats keep arriving, and
+ * one arriving between reading the digest and the peer's answer changes the answer): tried until
+ * the digest before and after it agree.
+ */
+async function whileQuiet<T> (core: { replica: { digest: (buckets: number) => number[] } }, exchange: () => Promise<T>): Promise<T> {
+  let out: T | undefined
+  await waitFor('an exchange during which the state did not change', async () => {
+    const before = core.replica.digest(1024).join()
+    out = await exchange()
+    return core.replica.digest(1024).join() === before
+  })
+  return out as T
+}
+
 describe('mesh: sync rounds that descend into a digest', () => {
   it('should answer a hello whose top bucket differs with its fine digest, and a want with its versions there', async () => {
     const core = mesh.agents.get('g1')!.runtime.core
-    const fine = core.replica.digest(1024)
+    const peer = mesh.agents.get('g1')!.runtime.peerId
     // A peer of a larger fleet works at 1,024 fine buckets and opens with one top bucket that differs.
-    const answer = await ask(mesh.agents.get('g1')!.runtime.peerId, { t: 'hello', bucketCount: 1024, buckets: [(core.replica.digest(1)[0]! ^ 1) >>> 0] })
+    const { fine, answer } = await whileQuiet(core, async () => ({
+      fine: core.replica.digest(1024),
+      answer: await ask(peer, { t: 'hello', bucketCount: 1024, buckets: [(core.replica.digest(1)[0]! ^ 1) >>> 0] })
+    }))
     expect(answer).toEqual({ t: 'digest', bucketCount: 1024, topCount: 1, top: [0], buckets: fine })
     const held = fine.flatMap((h, i) => (h !== 0 ? [i] : []))
     expect(held.length).toBeGreaterThan(0)
-    const versions = await ask(mesh.agents.get('g1')!.runtime.peerId, { t: 'want', bucketCount: 1024, buckets: held })
-    expect(versions).toEqual({ t: 'versions', bucketCount: 1024, buckets: held, versions: core.replica.versionsInBuckets(held, 1024) })
+    const { versions, expected } = await whileQuiet(core, async () => ({
+      versions: await ask(peer, { t: 'want', bucketCount: 1024, buckets: held }),
+      expected: core.replica.versionsInBuckets(held, 1024)
+    }))
+    expect(versions).toEqual({ t: 'versions', bucketCount: 1024, buckets: held, versions: expected })
   })
 
   it('should end the round after the hello when the top buckets agree', async () => {
     const core = mesh.agents.get('g2')!.runtime.core
-    const answer = await ask(mesh.agents.get('g2')!.runtime.peerId, { t: 'hello', bucketCount: 1024, buckets: core.replica.digest(16) })
+    const answer = await whileQuiet(core, async () => ask(mesh.agents.get('g2')!.runtime.peerId, { t: 'hello', bucketCount: 1024, buckets: core.replica.digest(16) }))
     expect(answer).toEqual({ t: 'versions', bucketCount: 1024, buckets: [], versions: [] })
   })
 })
