@@ -851,7 +851,10 @@ export class AgentCore {
    */
   private rttWorthPublishing (): boolean {
     if (this.beatsSinceRtt >= C.RTT_PUBLISH_BEATS_MAX || this.rttList.length / 2 !== this.rttPublished.size) return true
-    for (const [peer, held] of this.rttPairs()) {
+    const list = this.rttList
+    for (let i = 0; i < list.length; i += 2) {
+      const peer = list[i] as NodeName
+      const held = list[i + 1] as number
       const published = this.rttPublished.get(peer)
       if (published === undefined) return true
       const was = published / 100

@@ -333,8 +333,7 @@ export class Replica {
       const r = rows[i] as number
       if (r !== 0) fn(this.pool.get(r - 1))
     }
-    const keyed = this.keyed
-    for (let k = 0; k < keyed.length; k++) if (keyed[k] !== 0) fn(this.pool.get((keyed[k] as number) - 1))
+    this.forEachKeyed(fn)
   }
 
   /**
@@ -350,8 +349,13 @@ export class Replica {
       const r = rows[i] as number
       if (r !== 0) fn(pool.get(r - 1), id)
     }
+    this.forEachKeyed(rest)
+  }
+
+  /** `fn` for each entry held outside the rows, by key id. */
+  private forEachKeyed (fn: (e: Entry) => void): void {
     const keyed = this.keyed
-    for (let k = 0; k < keyed.length; k++) if (keyed[k] !== 0) rest(pool.get((keyed[k] as number) - 1))
+    for (let k = 0; k < keyed.length; k++) if (keyed[k] !== 0) fn(this.pool.get((keyed[k] as number) - 1))
   }
 
   /**
@@ -621,11 +625,8 @@ export class Replica {
     else if (held.origin !== e.origin) this.release(held, slot)
     if (slot >= 0) {
       this.ensure((slot / ROW) | 0)
-      const before = this.rows[slot] as number
-      if (pooled >= 0) this.pool.retain(pooled)
-      this.rows[slot] = (pooled >= 0 ? pooled : this.pool.add(e, slot)) + 1
+      this.place(this.rows, slot, e, slot, pooled)
       if (slot >= this.rowsEnd) this.rowsEnd = slot + 1
-      if (before !== 0) this.pool.release(before - 1)
     } else {
       slot = this.installKeyed(e, held, slot, pooled)
     }
@@ -649,13 +650,18 @@ export class Replica {
       const span = this.keys.idSpan
       this.keyed = grown(this.keyed, Math.max(k + 1, 2 * this.keyed.length, span + (span >> 3), 16), this.names.makeColumn)
     }
-    const before = this.keyed[k] as number
-    if (pooled >= 0) this.pool.retain(pooled)
-    this.keyed[k] = (pooled >= 0 ? pooled : this.pool.add(e, slot)) + 1
-    if (before !== 0) this.pool.release(before - 1)
+    this.place(this.keyed, k, e, slot, pooled)
     this.lastKey = e.key
     this.lastSlot = slot
     return slot
+  }
+
+  /** Hold `e` at `column[i]` (as pool id + 1; pooled: its id, or -1 to pool it with `slot`), letting go of what was there. */
+  private place (column: Int32Array, i: number, e: Entry, slot: number, pooled: number): void {
+    const before = column[i] as number
+    if (pooled >= 0) this.pool.retain(pooled)
+    column[i] = (pooled >= 0 ? pooled : this.pool.add(e, slot)) + 1
+    if (before !== 0) this.pool.release(before - 1)
   }
 
   /** Count a newly held entry against its origin when it lies outside the origin's row. */
@@ -753,11 +759,9 @@ export class Replica {
     }
     if (ver[at] !== before || ver[at + 1] !== beforeMax) {
       this.logVersion(id, before, beforeMax)
-      if (this.hashLater) this.rehash(id)
-      else this.rehashNow(id)
+      this.rehashNow(id)
     } else if (fresh) {
-      if (this.hashLater) this.rehash(id)
-      else this.rehashNow(id)
+      this.rehashNow(id)
     }
   }
 
@@ -779,7 +783,7 @@ export class Replica {
 
   /**
    * `rehash` for a merge, which has the origin's version in cache: its share
-   * is hashed into the buckets now (unless it waits to be already), where
+   * is hashed into the buckets now (unless it waits to be already, or a run of merges holds hashes: `holdHashes`), where
    * `settle` would read the version again later, a cache miss per merged
    * write at 10,000 simulated nodes. Either way the buckets end up the same.
    */
@@ -787,7 +791,7 @@ export class Replica {
     const at = this.vat(id)
     const mark = this.ver[at + 2] as number
     const flags = Math.floor(mark / MARK_FLAGS)
-    if ((flags & UNHASHED) !== 0) return this.rehash(id)
+    if ((flags & UNHASHED) !== 0 || this.hashLater) return this.rehash(id)
     if ((flags & DIRTY) === 0) this.listDirty(id)
     const idHash = this.names.hashOf(id)
     const h = this.shareOf(id, idHash)
@@ -1047,7 +1051,7 @@ export class Replica {
       if (list === undefined) out.set(e.origin, [e])
       else list.push(e)
     }
-    for (const e of this.otherEntries()) add(e)
+    this.forEachKeyed(add)
     if (this.foreignMembers > 0) {
       for (let id = 0; id < this.cap; id++) {
         const r = this.rows[id * ROW] as number
